@@ -1,0 +1,185 @@
+"""Read a document's control identity (number, revision, dates, approval, status).
+
+The label vocabulary lives in ``corpora/document-control.yaml``. Each ``from_*`` function
+reads one kind of source; the extractor calls them in order of trust and `Metadata` keeps
+every candidate, most trusted first.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from doccheck.extract.dates import parse_date
+from doccheck.model import Field, Metadata
+from doccheck.resources import corpus
+
+
+def _norm_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _label_regex(label: str) -> str:
+    words = [re.escape(w) for w in label.split()]
+    return r"[\s.]*".join(words) + r"\.?"
+
+
+@dataclass(frozen=True)
+class _FieldSpec:
+    name: str
+    keys: frozenset[str]  # normalised labels, for property names and table cells
+    label_re: re.Pattern[str]  # label + separator + value in running text
+    value: str  # regex source, "date" or "text"
+    value_re: re.Pattern[str] | None  # the value alone (None for date/text)
+
+
+@functools.cache
+def _specs() -> tuple[_FieldSpec, ...]:
+    data = corpus("document-control.yaml")["fields"]
+    specs = []
+    for name, spec in data.items():
+        labels = sorted(spec["labels"], key=len, reverse=True)
+        value = spec["value"]
+        value_re = r"(?P<v>[^\n\r|]{1,160})" if value in ("date", "text") else rf"(?P<v>{value})"
+        label_alt = "|".join(_label_regex(label) for label in labels)
+        # Free text after a bare label ("approved, issued") is prose, not a field: it needs a separator.
+        sep = r"\s*[:#]\s*" if value == "text" else r"\s*[:#]?\s*(?:-\s+)?"
+        pattern = rf"(?<![A-Za-z])(?i:{label_alt})(?![A-Za-z]){sep}{value_re}"
+        keys = frozenset(_norm_key(label) for label in labels)
+        plain = None if value in ("date", "text") else re.compile(value)
+        specs.append(_FieldSpec(name, keys, re.compile(pattern), value, plain))
+    return tuple(specs)
+
+
+@functools.cache
+def _any_label() -> re.Pattern[str]:
+    """Any label followed by a separator: where a free-text value must stop."""
+    labels = {label for spec in corpus("document-control.yaml")["fields"].values() for label in spec["labels"]}
+    alt = "|".join(_label_regex(label) for label in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"(?:\s{{2,}}|\t|\s)(?i:{alt})\s*[:#]|\s{{3,}}|\t|\s+(?i:page\s+\d)")
+
+
+def _clean_value(spec: _FieldSpec, raw: str, source: str) -> Field | None:
+    raw = raw.strip()
+    if spec.value == "date":
+        parsed = parse_date(raw)
+        return Field(parsed.iso, source, parsed.raw, parsed.note) if parsed else None
+    if spec.value == "text":
+        cut = _any_label().search(raw)
+        value = (raw[: cut.start()] if cut else raw).strip(" :;,-")
+        return Field(value, source, None) if value else None
+    return Field(raw, source, None) if raw else None
+
+
+def from_properties(props: Mapping[str, object], source: str) -> dict[str, Field]:
+    """Custom document properties or front matter: keys matched to field labels."""
+    found: dict[str, Field] = {}
+    by_key = {_norm_key(str(k)): (str(k), v) for k, v in props.items() if v not in (None, "")}
+    for spec in _specs():
+        for key in spec.keys:
+            if key in by_key:
+                name, value = by_key[key]
+                text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+                field = _clean_value(spec, text, f"{source} '{name}'")
+                if field:
+                    found[spec.name] = field
+                    break
+    return found
+
+
+def from_text(text: str, source: str) -> dict[str, Field]:
+    """A control block in running text: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``."""
+    found: dict[str, Field] = {}
+    for spec in _specs():
+        for m in spec.label_re.finditer(text):
+            field = _clean_value(spec, m.group("v"), source)
+            if field:
+                found[spec.name] = field
+                break
+    return found
+
+
+def _cell_field(label: str) -> _FieldSpec | None:
+    key = _norm_key(label)
+    return next((spec for spec in _specs() if key in spec.keys), None) if key else None
+
+
+def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
+    """A control table: label cell beside its value, a label row above a value row, or ``Label: value`` cells."""
+    found: dict[str, Field] = {}
+
+    def put(spec: _FieldSpec, raw: str) -> None:
+        if spec.name in found or not raw.strip():
+            return
+        if spec.value_re is not None:
+            m = spec.value_re.search(raw)
+            if not m:
+                return
+            raw = m.group(0)
+        field = _clean_value(spec, raw, source)
+        if field:
+            found[spec.name] = field
+
+    for r, row in enumerate(rows):
+        labels = [_cell_field(cell) for cell in row]
+        for c, spec in enumerate(labels):
+            if spec is None:
+                continue
+            if c + 1 < len(row) and labels[c + 1] is None:
+                put(spec, row[c + 1])
+            elif r + 1 < len(rows) and c < len(rows[r + 1]):
+                put(spec, rows[r + 1][c])
+        for cell in row:
+            for name, field in from_text(cell, source).items():
+                found.setdefault(name, field)
+    return found
+
+
+def _header_columns(row: Sequence[str]) -> dict[str, int]:
+    headers = corpus("document-control.yaml")["history"]["headers"]
+    cols: dict[str, int] = {}
+    for c, cell in enumerate(row):
+        key = _norm_key(cell)
+        for role, words in headers.items():
+            if role not in cols and key in {_norm_key(w) for w in words}:
+                cols[role] = c
+    return cols
+
+
+def from_history(rows: Sequence[Sequence[str]], source: str = "revision history table") -> dict[str, Field]:
+    """A revision-history table: the latest row's revision and date."""
+    for h, header in enumerate(rows):
+        cols = _header_columns(header)
+        if "revision" not in cols or not ({"date", "description"} & cols.keys()):
+            continue
+        entries = []
+        for row in rows[h + 1 :]:
+            if cols["revision"] >= len(row) or not row[cols["revision"]].strip():
+                continue
+            date = parse_date(row[cols["date"]]) if "date" in cols and cols["date"] < len(row) else None
+            entries.append((row[cols["revision"]].strip(), date))
+        if not entries:
+            return {}
+        dated = [e for e in entries if e[1]]
+        rev, date = max(dated, key=lambda e: e[1].iso) if dated else entries[-1]  # type: ignore[union-attr]
+        found = {"revision": Field(rev, f"{source} (latest row)")}
+        if date:
+            found["effective_date"] = Field(date.iso, f"{source} (latest row)", date.raw, date.note)
+        return found
+    return {}
+
+
+def is_history_heading(text: str) -> bool:
+    sections = corpus("document-control.yaml")["history"]["sections"]
+    key = _norm_key(re.sub(r"^[\d.\s]+", "", text))
+    return key in {_norm_key(s) for s in sections}
+
+
+def merge(metadata: Metadata, sources: Iterable[dict[str, Field]]) -> Metadata:
+    """Add each source's fields to ``metadata``, in the order given (most trusted first)."""
+    for found in sources:
+        for name, field in found.items():
+            metadata.add(name, field)
+    return metadata

@@ -1,0 +1,143 @@
+"""Markdown and plain-text extractor: paragraphs with line/column, YAML front matter as metadata."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import yaml
+
+from doccheck.errors import Unreadable
+from doccheck.extract import identity, pdflayout
+from doccheck.extract.textbuild import TextBuilder
+from doccheck.model import Block, Document
+
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_FENCE = re.compile(r"^(```|~~~)")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_LIST = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding). BOMs honoured; UTF-8 first, then Windows-1252."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc), enc
+    if b"\x00" in data[:4096]:
+        raise Unreadable("binary", "file contains NUL bytes: binary data, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _front_matter(lines: list[str]) -> tuple[dict, int]:
+    """YAML front matter between ``---`` lines at the top: (mapping, lines it used)."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    for end in range(1, min(len(lines), 200)):
+        if lines[end].strip() in ("---", "..."):
+            try:
+                data = yaml.safe_load("\n".join(lines[1:end]))
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f" (line {mark.line + 2})" if mark else ""
+                raise Unreadable("corrupt", f"front matter is not valid YAML{where}") from None
+            return (data if isinstance(data, dict) else {}), end + 1
+    return {}, 0
+
+
+def _flush(doc: Document, para: list[tuple[int, int, str]], section: list[tuple[int, str]], kind: str, level: int) -> None:
+    if not para:
+        return
+    builder = TextBuilder()
+    for i, (line_no, col, text) in enumerate(para):
+        if i:
+            builder.add_synthetic("\n")
+        builder.add(text, line_no, col)
+    text, segments = builder.build()
+    doc.blocks.append(
+        Block(
+            index=len(doc.blocks),
+            part="table" if kind == "table_cell" else "body",
+            text=text,
+            segments=segments,
+            section=tuple(s for _, s in section),
+            kind=kind,
+            level=level,
+            paragraph=len(doc.blocks) + 1,
+        )
+    )
+
+
+def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
+    """Fill ``doc`` from text; Markdown gets headings, tables and front matter."""
+    text, encoding = decode(data)
+    doc.facts["encoding"] = encoding
+    lines = text.splitlines()
+    front, start = _front_matter(lines) if markdown else ({}, 0)
+    section: list[tuple[int, str]] = []
+    para: list[tuple[int, int, str]] = []
+    in_fence = False
+    for i in range(start, len(lines)):
+        raw, line_no = lines[i], i + 1
+        stripped = raw.strip()
+        if markdown and _FENCE.match(stripped):
+            in_fence = not in_fence
+            continue
+        heading = _heading(lines, i, markdown) if not in_fence else None
+        if heading or not stripped or (markdown and _SETEXT.match(stripped) and para) or _LIST.match(raw):
+            _flush(doc, para, section, "paragraph", 0)
+            para = []
+        if heading:
+            level, title = heading
+            section = [s for s in section if s[0] < level] + [(level, title)]
+            col = raw.index(title) if title in raw else 0
+            _flush(doc, [(line_no, col, title)], section, "heading", level)
+            continue
+        if not stripped or (markdown and _SETEXT.match(stripped)) or (markdown and _TABLE_RULE.match(stripped)):
+            continue
+        if markdown and stripped.startswith("|"):
+            _table_row(doc, raw, line_no, section)
+            continue
+        col = len(raw) - len(raw.lstrip())
+        para.append((line_no, col, raw.strip()))
+    _flush(doc, para, section, "paragraph", 0)
+    sources = [identity.from_properties(front, "front matter")]
+    sources.extend(identity.from_text(b.text, "first page") for b in doc.blocks[:15])
+    rows = [b.text.split("\t") for b in doc.blocks if b.kind == "table_cell"]
+    sources.append(identity.from_history(rows))
+    identity.merge(doc.metadata, sources)
+    doc.properties = {f"front:{k}": str(v) for k, v in front.items()}
+
+
+def _heading(lines: list[str], i: int, markdown: bool) -> tuple[int, str] | None:
+    raw = lines[i]
+    if markdown:
+        m = _ATX.match(raw)
+        if m:
+            return len(m.group(1)), m.group(2)
+        if i + 1 < len(lines) and raw.strip() and _SETEXT.match(lines[i + 1].strip()) and not _LIST.match(raw):
+            return (1 if lines[i + 1].strip()[0] == "=" else 2), raw.strip()
+        return None
+    level = pdflayout.heading_level(raw.strip())
+    return (level, raw.strip()) if level else None
+
+
+def _table_row(doc: Document, raw: str, line_no: int, section: list[tuple[int, str]]) -> None:
+    """A Markdown table row becomes one block whose cells are separated by tabs."""
+    builder = TextBuilder()
+    pos = raw.index("|") + 1
+    cells = raw.strip().strip("|").split("|")
+    for n, cell in enumerate(cells):
+        col = raw.index(cell, pos) if cell else pos
+        pos = col + len(cell) + 1
+        if n:
+            builder.add_synthetic("\t")
+        value = cell.strip()
+        builder.add(value, line_no, col + (len(cell) - len(cell.lstrip())))
+    text, segments = builder.build()
+    doc.blocks.append(
+        Block(len(doc.blocks), "table", text, segments, tuple(s for _, s in section), "table_cell", 0, paragraph=len(doc.blocks) + 1)
+    )

@@ -1,0 +1,213 @@
+"""The document model every extractor produces and every later stage reads.
+
+NOTE: this module imports nothing from doccheck; it is the bottom of the import graph.
+
+A `Document` is a sequence of `Block`s. Each block's text may differ from the source
+characters (NFKC, rejoined hyphenation, joined lines), so a block carries `segments`: a
+run-length map from block offsets to source coordinates ``(key, offset)`` where the key is
+format-specific:
+
+* docx: key = index of the run (``w:r``) inside the block's paragraph, offset = character
+  offset inside that run's visible text; enough to split a run and anchor a Word comment;
+* pdf: key = page number (1-based), offset = PDFium text-page character index; enough to
+  ask PDFium for the character boxes of a highlight;
+* text/markdown: key = line number (1-based), offset = column (0-based).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+PARTS = ("body", "table", "header", "footer", "footnote", "endnote", "textbox", "comment", "properties")
+FORMATS = ("docx", "pdf", "markdown", "text")
+METADATA_FIELDS = ("document_number", "title", "revision", "effective_date", "approval", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Block characters ``[start, start + length)`` come from ``key`` at ``src`` .. ``src + src_length``."""
+
+    start: int
+    length: int
+    key: int
+    src: int
+    src_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePiece:
+    """A contiguous source range: ``key`` (run, page or line) and ``[start, end)`` inside it."""
+
+    key: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding sits, in the public JSON contract's terms."""
+
+    part: str
+    page: int | None = None
+    paragraph: int | None = None
+    line: int | None = None
+    column: int | None = None
+    section: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "part": self.part,
+            "page": self.page,
+            "paragraph": self.paragraph,
+            "line": self.line,
+            "column": self.column,
+            "section": self.section,
+        }
+
+    def short(self) -> str:
+        """Compact human form for one-line output: ``12:5``, ``page 3``, ``footer paragraph 2``."""
+        if self.line is not None:
+            return f"{self.line}:{self.column or 1}"
+        where = [] if self.part in ("body", "properties") else [self.part]
+        if self.page is not None:
+            where.append(f"page {self.page}")
+        if self.paragraph is not None:
+            where.append(f"paragraph {self.paragraph}")
+        return " ".join(where) or self.part
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One piece of text with its part, section and a map back to its source."""
+
+    index: int
+    part: str
+    text: str
+    segments: tuple[Segment, ...]
+    section: tuple[str, ...] = ()
+    kind: str = "paragraph"  # paragraph | heading | table_cell | list_item
+    level: int = 0  # heading level, 0 for non-headings
+    story: str | None = None  # docx part name, e.g. "word/footer1.xml"
+    paragraph: int | None = None  # docx: 1-based paragraph index in its story; pdf/text: block order
+    page: int | None = None  # first page (pdf)
+    cell: tuple[int, int, int] | None = None  # (table, row, column), 1-based
+
+    @property
+    def section_path(self) -> str | None:
+        return " > ".join(self.section) if self.section else None
+
+    def _segment_at(self, offset: int) -> Segment:
+        starts = [s.start for s in self.segments]
+        i = max(0, bisect.bisect_right(starts, offset) - 1)
+        return self.segments[i]
+
+    def source_at(self, offset: int) -> tuple[int, int]:
+        """Source ``(key, offset)`` of block character ``offset``."""
+        seg = self._segment_at(offset)
+        delta = min(max(offset - seg.start, 0), max(seg.src_length - 1, 0))
+        if seg.length != seg.src_length and seg.length:
+            delta = (offset - seg.start) * seg.src_length // seg.length
+        return seg.key, seg.src + delta
+
+    def source_pieces(self, start: int, end: int) -> list[SourcePiece]:
+        """The source ranges that block span ``[start, end)`` covers, merged per key."""
+        pieces: list[SourcePiece] = []
+        for seg in self.segments:
+            lo, hi = max(start, seg.start), min(end, seg.start + seg.length)
+            if lo >= hi or seg.src_length == 0:
+                continue
+            if seg.length == seg.src_length:
+                s, e = seg.src + lo - seg.start, seg.src + hi - seg.start
+            else:  # expanded or contracted text (ligature, NFKC): take the whole source range
+                s, e = seg.src, seg.src + seg.src_length
+            if pieces and pieces[-1].key == seg.key and pieces[-1].end >= s:
+                pieces[-1] = SourcePiece(seg.key, pieces[-1].start, max(e, pieces[-1].end))
+            else:
+                pieces.append(SourcePiece(seg.key, s, e))
+        return pieces
+
+    def location(self, doc_format: str, offset: int = 0) -> Location:
+        """The contract location of block character ``offset``."""
+        key, src = self.source_at(offset) if self.segments else (0, 0)
+        if doc_format in ("markdown", "text"):
+            return Location(self.part, line=key, column=src + 1, section=self.section_path)
+        if doc_format == "pdf":
+            return Location(self.part, page=key, paragraph=self.paragraph, section=self.section_path)
+        return Location(self.part, paragraph=self.paragraph, section=self.section_path)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One document-control field: its value (dates in ISO form) and where it was read."""
+
+    value: str
+    source: str  # e.g. "custom property 'DocumentNumber'", "footer", "revision history table"
+    raw: str | None = None  # the text as written, when it differs from value
+    note: str | None = None  # e.g. "ambiguous date: read as month/day"
+
+
+@dataclass(slots=True)
+class Metadata:
+    """Document-control identity: every value found for each field, most trusted first.
+
+    The first candidate is the field's value; the others stay so that rules can check that
+    header, properties and revision history agree.
+    """
+
+    candidates: dict[str, list[Field]] = field(default_factory=dict)
+
+    def add(self, name: str, value: Field) -> None:
+        found = self.candidates.setdefault(name, [])
+        if not any(f.value == value.value and f.source == value.source for f in found):
+            found.append(value)
+
+    def best(self, name: str) -> Field | None:
+        found = self.candidates.get(name)
+        return found[0] if found else None
+
+    def get(self, name: str) -> str | None:
+        f = self.best(name)
+        return f.value if f else None
+
+    def values(self) -> dict[str, str | None]:
+        return {name: self.get(name) for name in METADATA_FIELDS}
+
+    def sources(self) -> dict[str, list[dict[str, str | None]]]:
+        return {
+            name: [{"value": f.value, "source": f.source, "raw": f.raw, "note": f.note} for f in found]
+            for name, found in self.candidates.items()
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something that kept part or all of a file from being read (becomes an `unreadable` finding)."""
+
+    reason: str  # stable code: corrupt, encrypted, no-text, pages-without-text, legacy-format, ...
+    message: str
+    fatal: bool = True
+    page: int | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """A controlled document as doccheck sees it."""
+
+    path: str
+    format: str
+    sha256: str
+    size: int
+    metadata: Metadata = field(default_factory=Metadata)
+    facts: dict[str, Any] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)  # core + custom properties as read
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return not any(p.fatal for p in self.problems)
+
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)

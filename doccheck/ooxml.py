@@ -1,0 +1,87 @@
+"""WordprocessingML walking rules shared by the extractor and the Word annotator.
+
+NOTE: paragraph and run indices in block locations are defined by `paragraphs` and
+`visible_runs` below; whoever anchors a comment later must walk with the same two functions.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS = {"w": W, "r": R, "mc": MC}
+
+
+def qn(tag: str) -> str:
+    """``"w:p"`` -> ``"{namespace}p"``."""
+    prefix, local = tag.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+W_P, W_R, W_T, W_TAB, W_BR, W_CR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+W_NBH, W_DEL, W_MOVE_FROM, W_INS, W_MOVE_TO = qn("w:noBreakHyphen"), qn("w:del"), qn("w:moveFrom"), qn("w:ins"), qn("w:moveTo")
+W_TXBX, W_TC, W_TR, W_TBL = qn("w:txbxContent"), qn("w:tc"), qn("w:tr"), qn("w:tbl")
+MC_FALLBACK = qn("mc:Fallback")
+
+# A run under one of these is not part of the visible ("final") text of its paragraph.
+_HIDDEN = {W_DEL, W_MOVE_FROM, MC_FALLBACK}
+_RUN_CHARS = {W_TAB: "\t", W_BR: "\n", W_CR: "\n", W_NBH: "-"}
+
+
+def _in_fallback(el: etree._Element) -> bool:
+    parent = el.getparent()
+    while parent is not None:
+        if parent.tag == MC_FALLBACK:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def paragraphs(root: etree._Element) -> list[etree._Element]:
+    """All paragraphs of a story in document order, without Word's duplicate text-box copies.
+
+    NOTE: Word stores every text box twice (``mc:Choice`` and ``mc:Fallback``); reading
+    both doubles every finding in a text box.
+    """
+    has_fallback = next(root.iter(MC_FALLBACK), None) is not None
+    paras = list(root.iter(W_P))
+    return [p for p in paras if not _in_fallback(p)] if has_fallback else paras
+
+
+def visible_runs(p: etree._Element) -> list[etree._Element]:
+    """The runs that make up paragraph ``p``'s final-view text (insertions in, deletions out)."""
+    runs = []
+    for r in p.iter(W_R):
+        parent = r.getparent()
+        while parent is not None and parent is not p:
+            if parent.tag in _HIDDEN or parent.tag == W_P or parent.tag == W_TXBX:
+                break
+            parent = parent.getparent()
+        if parent is p:
+            runs.append(r)
+    return runs
+
+
+def run_text(r: etree._Element) -> str:
+    """A run's visible text: ``w:t`` plus tabs and breaks; field codes and deleted text excluded."""
+    out = []
+    for child in r:
+        tag = child.tag
+        if tag == W_T:
+            out.append(child.text or "")
+        elif tag in _RUN_CHARS:
+            out.append(_RUN_CHARS[tag])
+    return "".join(out)
+
+
+def enclosing(el: etree._Element, tags: set[str]) -> etree._Element | None:
+    """The nearest ancestor of ``el`` whose tag is in ``tags``."""
+    parent = el.getparent()
+    while parent is not None:
+        if parent.tag in tags:
+            return parent
+        parent = parent.getparent()
+    return None

@@ -1,0 +1,30 @@
+"""Locate the data shipped with doccheck: rule packs (``rules/``) and corpora (``corpora/``)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def data_dir(name: str) -> Path:
+    """``rules`` or ``corpora``: beside the package in a checkout, else under ``share/doccheck``."""
+    here = Path(__file__).resolve().parent.parent / name
+    if here.is_dir():
+        return here
+    for base in (sysconfig.get_path("data"), sys.prefix):
+        candidate = Path(base) / "share" / "doccheck" / name
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"doccheck data folder '{name}' is missing from this installation")
+
+
+@functools.cache
+def corpus(name: str) -> Any:
+    """A parsed corpus file, e.g. ``corpus("document-control.yaml")``."""
+    with open(data_dir("corpora") / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
