@@ -70,7 +70,7 @@ class Location:
         """Compact human form for one-line output: ``12:5``, ``page 3``, ``footer paragraph 2``."""
         if self.line is not None:
             return f"{self.line}:{self.column or 1}"
-        where = [] if self.part in ("body", "properties") else [self.part]
+        where = [] if self.part in ("body", "properties") else [self.part]  # properties: whole document
         if self.page is not None:
             where.append(f"page {self.page}")
         if self.paragraph is not None:

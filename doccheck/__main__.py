@@ -1,0 +1,5 @@
+"""``python -m doccheck``."""
+
+from doccheck.cli import run
+
+run()

@@ -1,0 +1,20 @@
+"""What a rule type yields: a hit, which the engine turns into a `Finding`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from doccheck.model import Location
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule type's raw result: where, what text, and values for the message template."""
+
+    location: Location
+    text: str = ""
+    block: int | None = None
+    span: tuple[int, int] | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    suggestion: str | None = None  # overrides the rule's suggestion template when set

@@ -1,0 +1,69 @@
+"""A loaded rule: common fields from YAML plus the options of its type."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any
+
+from doccheck.finding import Severity
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a rule applies; an empty tuple means "everywhere"."""
+
+    formats: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    exclude_parts: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()  # case-insensitive substrings of the heading path
+    exclude_sections: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()  # glob patterns on the document path
+    document_types: tuple[str, ...] = ()
+
+    def admits_document(self, path: str, doc_format: str, doc_type: str | None = None) -> bool:
+        if self.formats and doc_format not in self.formats:
+            return False
+        if self.paths and not any(fnmatch.fnmatch(path, p) for p in self.paths):
+            return False
+        return not self.document_types or doc_type in self.document_types
+
+    def admits_block(self, part: str, section: str | None) -> bool:
+        if self.parts and part not in self.parts:
+            return False
+        if part in self.exclude_parts:
+            return False
+        lowered = (section or "").lower()
+        if self.sections and not any(s.lower() in lowered for s in self.sections):
+            return False
+        return not any(s.lower() in lowered for s in self.exclude_sections)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    type: str
+    category: str
+    severity: Severity
+    message: str
+    source: str
+    description: str = ""
+    suggestion: str | None = None
+    link: str | None = None
+    scope: Scope = field(default_factory=Scope)
+    options: Any = None  # the type's own frozen dataclass
+    examples: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    file: str = ""
+    line: int = 0
+
+    def render(self, template: str | None, values: dict[str, Any]) -> str | None:
+        """Fill ``{name}`` placeholders; unknown names stay as written."""
+        if template is None:
+            return None
+        return template.format_map(_Keep(values))
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

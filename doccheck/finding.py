@@ -1,0 +1,66 @@
+"""The one record the engine produces and every reporter reads."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from doccheck.model import Location
+
+CATEGORIES = ("obsolete-reference", "obsolete-term", "missing-element", "document-control", "unreadable")
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``severity >= threshold`` reads naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity '{text}' (choose from error, warning, info)") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on a piece of a document (or on a whole document or set).
+
+    Equality ignores ``message`` so tests survive rewording.
+    """
+
+    rule: str
+    category: str
+    severity: Severity
+    message: str = field(compare=False)
+    path: str
+    location: Location
+    text: str = ""
+    suggestion: str | None = None
+    source: str | None = None  # the clause or regulation the rule rests on
+    block: int | None = None  # index of the block in its document
+    span: tuple[int, int] | None = None  # character offsets inside that block
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract's finding object (plus ``source``)."""
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": str(self.severity),
+            "message": self.message,
+            "text": self.text,
+            "suggestion": self.suggestion,
+            "source": self.source,
+            "location": self.location.to_dict(),
+        }
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (self.path, self.block if self.block is not None else -1, self.span or (0, 0), self.rule)

@@ -1,0 +1,58 @@
+"""``doccheck extract``: what doccheck sees in a document, block by block."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from doccheck.model import Document
+from doccheck.report.json import document_header
+
+
+def document_dict(doc: Document) -> dict[str, Any]:
+    return {
+        **document_header(doc),
+        "facts": doc.facts,
+        "properties": doc.properties,
+        "problems": [{"reason": p.reason, "message": p.message, "fatal": p.fatal, "page": p.page} for p in doc.problems],
+        "blocks": [
+            {
+                "part": b.part,
+                "kind": b.kind,
+                "text": b.text,
+                "location": b.location(doc.format).to_dict(),
+                **({"story": b.story} if b.story else {}),
+                **({"cell": list(b.cell)} if b.cell else {}),
+            }
+            for b in doc.blocks
+        ],
+    }
+
+
+def render_json(docs: list[Document]) -> str:
+    return json.dumps({"documents": [document_dict(d) for d in docs]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(docs: list[Document]) -> str:
+    out: list[str] = []
+    for doc in docs:
+        out.append(f"== {doc.path} ({doc.format}, sha256 {doc.sha256[:12]})")
+        for problem in doc.problems:
+            out.append(f"   problem: {problem.reason}: {problem.message}")
+        for name, found in doc.metadata.sources().items():
+            for i, f in enumerate(found):
+                label = name if i == 0 else " " * len(name)
+                note = f" ({f['note']})" if f["note"] else ""
+                raw = f" from '{f['raw']}'" if f["raw"] and f["raw"] != f["value"] else ""
+                out.append(f"   {label}: {f['value']}{raw} [{f['source']}]{note}")
+        missing = [n for n, v in doc.metadata.values().items() if v is None]
+        if missing:
+            out.append(f"   not found: {', '.join(missing)}")
+        if doc.facts:
+            out.append("   facts: " + ", ".join(f"{k}={v}" for k, v in doc.facts.items()))
+        for block in doc.blocks:
+            where = block.location(doc.format).short()
+            section = f" § {block.section_path}" if block.section_path and block.part == "body" else ""
+            out.append(f"   [{block.part} {where}{section}] {block.text}")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,29 @@
+"""Write outputs atomically, and never over an input document."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from doccheck.errors import DoccheckUserError
+
+
+def write_atomic(target: Path, data: str | bytes, inputs: Iterable[Path] = ()) -> None:
+    """Write ``data`` to a temporary file beside ``target``, then rename it into place."""
+    resolved = target.resolve()
+    if any(resolved == Path(p).resolve() for p in inputs):
+        raise DoccheckUserError(f"refusing to write output over an input document: {target}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

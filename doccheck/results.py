@@ -1,0 +1,45 @@
+"""What a scan produces: documents with their findings, set-level findings, a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from doccheck import __version__
+from doccheck.finding import Finding, Severity
+from doccheck.model import Document
+
+
+@dataclass
+class DocumentResult:
+    document: Document
+    findings: list[Finding]
+
+
+@dataclass
+class Report:
+    documents: list[DocumentResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # set-level findings (across documents)
+    elapsed: float = 0.0
+    version: str = __version__
+
+    def all_findings(self) -> Iterator[Finding]:
+        for result in self.documents:
+            yield from result.findings
+        yield from self.findings
+
+    def max_severity(self) -> Severity | None:
+        return max((f.severity for f in self.all_findings()), default=None)
+
+    def summary(self) -> dict[str, Any]:
+        findings = list(self.all_findings())
+        return {
+            "documents": len(self.documents),
+            "findings": len(findings),
+            "by_category": dict(sorted(Counter(f.category for f in findings).items())),
+            "by_severity": {str(s): n for s, n in sorted(Counter(f.severity for f in findings).items(), reverse=True)},
+            "unreadable": sum(1 for r in self.documents if not r.document.readable),
+            "by_format": dict(sorted(Counter(r.document.format for r in self.documents).items())),
+        }

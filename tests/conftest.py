@@ -1,0 +1,36 @@
+"""Shared test helpers: fixture paths and one way to run the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from doccheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    """Run ``doccheck ARGS`` in-process from the repository root; returns (exit code, stdout, stderr)."""
+
+    def run(*args: str, cwd: Path = ROOT) -> tuple[int, str, str]:
+        monkeypatch.chdir(cwd)
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def scan_json(run_cli):
+    def scan(*args: str) -> tuple[int, dict]:
+        code, out, err = run_cli("scan", "--format", "json", *args)
+        assert code in (0, 1), err
+        return code, json.loads(out)
+
+    return scan

@@ -1,0 +1,131 @@
+"""The Word extractor reads every part, in the final view, with locations back to the runs."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from lxml import etree
+
+from doccheck import ooxml
+from doccheck.extract import extract
+from doccheck.model import Block, Document
+
+from conftest import FIXTURES
+
+ALL_PARTS = FIXTURES / "formats" / "all-parts.docx"
+
+
+@pytest.fixture(scope="module")
+def doc() -> Document:
+    return extract(ALL_PARTS)
+
+
+def find(doc: Document, phrase: str) -> Block:
+    hits = [b for b in doc.blocks if phrase in b.text]
+    assert len(hits) == 1, f"{phrase!r} found in {len(hits)} blocks"
+    return hits[0]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "part", "story"),
+    [
+        ("This procedure follows the quality system regulation in body text", "body", "word/document.xml"),
+        ("Outer cell two", "table", "word/document.xml"),
+        ("Nested cell beta", "table", "word/document.xml"),
+        ("Doc No. SOP-DC-001", "header", "word/header1.xml#default"),
+        ("First page header", "header", "word/header2.xml#first"),
+        ("Even page header text", "header", "word/header3.xml#even"),
+        ("Footer text: uncontrolled when printed", "footer", "word/footer1.xml#default"),
+        ("Footnote cites 21 CFR 820.30(j)", "footnote", "word/footnotes.xml"),
+        ("Endnote mentions management with executive responsibility", "endnote", "word/endnotes.xml"),
+        ("Text box says Device Master Record", "textbox", "word/document.xml"),
+        ("Content control says Quality System Record", "body", "word/document.xml"),
+        ("Comment body: check DHR wording", "comment", "word/comments.xml"),
+    ],
+)
+def test_every_part_is_read_with_its_part_and_story(doc, phrase, part, story):
+    block = find(doc, phrase)
+    assert block.part == part
+    assert block.story == story
+
+
+def test_text_box_is_read_once_not_from_its_vml_fallback_copy(doc):
+    assert sum("Text box says" in b.text for b in doc.blocks) == 1
+
+
+def test_field_results_are_text_and_field_codes_are_not(doc):
+    assert find(doc, "Printed revision").text == "Printed revision C of this SOP."
+    assert find(doc, "Complex field gives").text == "Complex field gives SOP-DC-001 here."
+    assert not any("DOCPROPERTY" in b.text for b in doc.blocks)
+
+
+def test_tracked_changes_final_view_and_counts(doc):
+    block = find(doc, "The design file is the")
+    assert block.text == "The design file is the design and development file per clause 7.3.10."
+    assert "Design History File" not in doc.text()
+    assert doc.facts["tracked_insertions"] == 1
+    assert doc.facts["tracked_deletions"] == 1
+    assert doc.facts["pending_revisions"] == 2
+    assert doc.facts["comments"] == 1 and doc.facts["open_comments"] == 1
+
+
+def test_heading_path_and_table_cells(doc):
+    assert find(doc, "The design file is the").section == ("2 Responsibilities", "2.1 Records")
+    assert find(doc, "Nested cell beta").cell == (2, 1, 2)
+    rev_c = [b for b in doc.blocks if b.cell == (3, 4, 1)]
+    assert rev_c and rev_c[0].text == "C"
+
+
+def test_location_maps_to_the_run_that_holds_the_text(doc):
+    """Block offsets -> (run index, offset): walking the XML the same way gives the same text."""
+    block = find(doc, "The design file is the")
+    start = block.text.index("design and development file")
+    end = start + len("design and development file")
+    pieces = block.source_pieces(start, end)
+    with zipfile.ZipFile(ALL_PARTS) as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    paragraph = ooxml.paragraphs(root)[block.paragraph - 1]
+    runs = ooxml.visible_runs(paragraph)
+    quoted = "".join(ooxml.run_text(runs[p.key])[p.start : p.end] for p in pieces)
+    assert quoted == "design and development file"
+    assert etree.QName(runs[pieces[0].key].getparent()).localname == "ins"
+
+
+def test_metadata_fields_and_sources(doc):
+    md = doc.metadata
+    assert md.values() == {
+        "document_number": "SOP-DC-001",
+        "title": "Design Control Procedure",
+        "revision": "C",
+        "effective_date": "2026-03-01",
+        "approval": "J. Smith, VP Quality",
+        "status": "Effective",
+    }
+    assert md.best("document_number").source == "custom property 'DocumentNumber'"
+    assert md.best("status").source == "core property 'status'"
+    sources = {f.source: f for f in md.candidates["effective_date"]}
+    assert sources["header"].raw == "01-Mar-2026" and sources["header"].value == "2026-03-01"
+    history = sources["revision history table (latest row)"]
+    assert history.value == "2026-03-01"
+    assert [f.value for f in md.candidates["revision"] if "history" in f.source] == ["C"]
+    assert doc.properties["core:save_count"] == "17"  # Word's save counter is not read as the revision
+
+
+def test_control_table_identity():
+    doc = extract(FIXTURES / "sops" / "SOP-QA-012-capa.docx")
+    md = doc.metadata
+    assert md.get("document_number") == "SOP-QA-012"
+    assert md.best("document_number").source == "first-page control table"
+    assert md.get("revision") == "D" and md.best("revision").source == "footer"
+    assert md.get("effective_date") == "2025-03-03"
+    assert md.best("effective_date").raw == "March 3, 2025"
+    assert md.get("approval") == "R. Jones, Director QA"
+
+
+def test_input_is_not_modified():
+    before = ALL_PARTS.read_bytes()
+    stat = ALL_PARTS.stat()
+    extract(ALL_PARTS)
+    assert ALL_PARTS.read_bytes() == before
+    assert ALL_PARTS.stat().st_mtime_ns == stat.st_mtime_ns

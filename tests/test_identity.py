@@ -1,0 +1,69 @@
+"""Document-control identity from control blocks, tables, history and the written date forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from doccheck.extract import identity
+from doccheck.extract.dates import parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "ambiguous"),
+    [
+        ("2026-03-01", "2026-03-01", False),
+        ("01-Mar-2026", "2026-03-01", False),
+        ("March 1, 2026", "2026-03-01", False),
+        ("1 March 2026", "2026-03-01", False),
+        ("03/01/2026", "2026-03-01", True),
+        ("25/03/2026", "2026-03-25", False),
+        ("31.12.2025", "2025-12-31", False),
+        ("2026-02-20T10:00:00Z", "2026-02-20", False),
+        ("Effective: 1st Sept 2026", "2026-09-01", False),
+    ],
+)
+def test_dates(text, iso, ambiguous):
+    parsed = parse_date(text)
+    assert parsed is not None and parsed.iso == iso
+    assert (parsed.note is not None) == ambiguous
+
+
+@pytest.mark.parametrize("text", ["no date here", "2026-13-45", "32/13/2026"])
+def test_not_dates(text):
+    assert parse_date(text) is None
+
+
+def test_control_block_in_a_header_line():
+    found = identity.from_text("Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01   Page 1 of 3", "footer")
+    assert {k: f.value for k, f in found.items()} == {"document_number": "SOP-QA-004", "revision": "C", "effective_date": "2026-03-01"}
+
+
+def test_pipe_separated_control_block():
+    found = identity.from_text("Document Number: WI-PRD-012 | Revision: 03 | Effective Date: 01-Mar-2026", "header")
+    assert found["document_number"].value == "WI-PRD-012"
+    assert found["revision"].value == "03"
+    assert found["effective_date"].raw == "01-Mar-2026"
+
+
+def test_prose_is_not_mistaken_for_fields():
+    found = identity.from_text("Documents are approved before issue and the revision history is kept.", "first page")
+    assert found == {}
+
+
+def test_label_row_above_value_row():
+    rows = [["Doc No", "Rev", "Effective"], ["SOP-1-A", "B", "2026-01-05"]]
+    found = identity.from_table(rows, "first-page control table")
+    assert {k: f.value for k, f in found.items()} == {"document_number": "SOP-1-A", "revision": "B", "effective_date": "2026-01-05"}
+
+
+def test_history_takes_the_latest_dated_row_whatever_the_order():
+    rows = [["Revision", "Effective Date", "Change"], ["C", "2026-03-01", "QMSR"], ["B", "2025-06-01", "x"], ["A", "2024-01-01", "y"]]
+    found = identity.from_history(rows)
+    assert found["revision"].value == "C" and found["effective_date"].value == "2026-03-01"
+
+
+def test_property_names_match_labels_loosely():
+    found = identity.from_properties({"Doc No": "SOP-9", "Version": "2.1", "Effective Date": "March 1, 2026"}, "custom property")
+    assert found["document_number"].value == "SOP-9"
+    assert found["revision"].value == "2.1"
+    assert found["effective_date"].value == "2026-03-01"

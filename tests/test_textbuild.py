@@ -1,0 +1,50 @@
+"""Block text and its map back to the source stay exact through normalisation."""
+
+from doccheck.extract.textbuild import TextBuilder, normalize
+from doccheck.model import Block
+
+
+def _block(builder: TextBuilder) -> Block:
+    text, segments = builder.build()
+    return Block(0, "body", text, segments)
+
+
+def test_ascii_pieces_map_one_to_one():
+    b = TextBuilder()
+    b.add("per 21 CFR", key=3, src=10)
+    b.add_synthetic(" ")
+    b.add("820.30(j)", key=4, src=0)
+    block = _block(b)
+    assert block.text == "per 21 CFR 820.30(j)"
+    start = block.text.index("820")
+    assert block.source_at(start) == (4, 0)
+    assert [(p.key, p.start, p.end) for p in block.source_pieces(4, len(block.text))] == [(3, 14, 20), (4, 0, 9)]
+
+
+def test_ligature_expands_but_maps_to_its_one_source_char():
+    b = TextBuilder()
+    b.add("con\ufb01rms", key=1, src=100)
+    block = _block(b)
+    assert block.text == "confirms"
+    assert block.source_at(3) == (1, 103) and block.source_at(4) == (1, 103)
+    assert block.source_at(5) == (1, 104)
+    pieces = block.source_pieces(0, len(block.text))
+    assert (pieces[0].start, pieces[-1].end) == (100, 107)
+
+
+def test_dropping_a_line_end_hyphen_keeps_the_following_offsets():
+    b = TextBuilder()
+    b.add("Design His-", key=1, src=0)
+    b.drop_last_char()
+    b.add("tory File", key=1, src=13)
+    block = _block(b)
+    assert block.text == "Design History File"
+    assert block.source_at(block.text.index("tory")) == (1, 13)
+    assert block.source_at(block.text.index("His")) == (1, 7)
+
+
+def test_normalize_handles_nbsp_soft_hyphen_and_pdfium_hyphen_marker():
+    assert normalize("21\u00a0CFR") == "21 CFR"
+    assert normalize("docu\u00adment") == "document"
+    assert normalize("His\ufffetory") == "History"
+    assert normalize("\uff11\uff13\uff14\uff18\uff15") == "13485"
