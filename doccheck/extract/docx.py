@@ -19,7 +19,7 @@ from doccheck.errors import Unreadable
 from doccheck.extract import identity
 from doccheck.extract.limits import Limits, check_zip, parse_xml, read_part
 from doccheck.extract.textbuild import TextBuilder
-from doccheck.model import Block, Document
+from doccheck.model import Block, Document, Segment
 from doccheck.ooxml import PKG_REL, W, qn
 
 _REL_TYPES = {
@@ -43,7 +43,8 @@ _CORE_FIELDS = {
     f"{{{'http://purl.org/dc/terms/'}}}created": "created",
 }
 _HEADING_NAME = re.compile(r"^heading\s*(\d)$", re.I)
-W_VAL, W_ID = qn("w:val"), qn("w:id")
+W_VAL, W_TYPE = qn("w:val"), qn("w:type")
+_SEPARATORS = {"separator", "continuationSeparator", "continuationNotice"}
 
 
 @dataclass
@@ -90,15 +91,38 @@ def _styles(pkg: _Package, main: str) -> dict[str, int]:
     return levels
 
 
+W_PPR, W_OUTLINE, W_PSTYLE = qn("w:pPr"), qn("w:outlineLvl"), qn("w:pStyle")
+
+
 def _heading_level(p: etree._Element, styles: dict[str, int]) -> int:
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
+    if not len(p) or p[0].tag != W_PPR:  # pPr, when present, is the first child
         return 0
-    outline = ppr.find(qn("w:outlineLvl"))
-    if outline is not None and outline.get(W_VAL, "9").isdigit() and int(outline.get(W_VAL, "9")) < 9:
-        return int(outline.get(W_VAL, "9")) + 1
-    style = ppr.find(qn("w:pStyle"))
-    return styles.get(style.get(W_VAL, ""), 0) if style is not None else 0
+    level = 0
+    for child in p[0]:
+        if child.tag == W_OUTLINE:
+            value = child.get(W_VAL, "9")
+            if value.isdigit() and int(value) < 9:
+                return int(value) + 1
+        elif child.tag == W_PSTYLE:
+            level = styles.get(child.get(W_VAL, ""), 0)
+    return level
+
+
+def _paragraph_text(p: etree._Element) -> tuple[str, tuple[Segment, ...]]:
+    """A paragraph's final-view text, with one segment per run (key = run index)."""
+    texts = [ooxml.run_text(r) for r in ooxml.visible_runs(p)]
+    joined = "".join(texts)
+    if joined.isascii():  # the common case: no normalisation, so segments follow the runs
+        segments, pos = [], 0
+        for i, text in enumerate(texts):
+            if text:
+                segments.append(Segment(pos, len(text), i, 0, len(text)))
+                pos += len(text)
+        return joined, tuple(segments)
+    builder = TextBuilder()
+    for i, text in enumerate(texts):
+        builder.add(text, i, 0)
+    return builder.build()
 
 
 class _StoryReader:
@@ -108,33 +132,37 @@ class _StoryReader:
         self.blocks = doc_blocks
         self.styles = styles
         self.section: list[tuple[int, str]] = []
+        self.section_path: tuple[str, ...] = ()
         self.tables: list[tuple[str, list[list[str]]]] = []
 
     def read(self, root: etree._Element, story: str, part: str) -> None:
         # NOTE: keeping these proxies alive makes lxml return the same objects from getparent().
-        tables = [t for t in root.iter(ooxml.W_TBL)]
+        tables = list(root.iter(ooxml.W_TBL))
         table_ids = {t: n for n, t in enumerate(tables, start=1)}
         table_rows: dict[etree._Element, list[list[str]]] = {}
+        in_box = {p for box in root.iter(ooxml.W_TXBX) for p in box.iter(ooxml.W_P)}
+        cell_of = {p: tc for tc in root.iter(ooxml.W_TC) for p in tc.iter(ooxml.W_P)} if tables else {}
+        separators = {p for note in root if note.get(W_TYPE) in _SEPARATORS for p in note.iter(ooxml.W_P)}
         for number, p in enumerate(ooxml.paragraphs(root), start=1):
-            builder = TextBuilder()
-            for run_index, r in enumerate(ooxml.visible_runs(p)):
-                builder.add(ooxml.run_text(r), run_index, 0)
-            text, segments = builder.build()
-            in_box = ooxml.enclosing(p, {ooxml.W_TXBX}) is not None
-            cell_el = None if in_box else ooxml.enclosing(p, {ooxml.W_TC})
-            level = _heading_level(p, self.styles) if part == "body" and not in_box and cell_el is None else 0
+            if p in separators:  # footnote separator lines: counted (locations match the file), not read
+                continue
+            text, segments = _paragraph_text(p)
+            boxed = p in in_box
+            cell_el = None if boxed else cell_of.get(p)
+            level = _heading_level(p, self.styles) if part == "body" and not boxed and cell_el is None else 0
             cell = self._cell(cell_el, table_ids, table_rows, text) if cell_el is not None else None
             if level and text.strip():
                 self.section = [s for s in self.section if s[0] < level] + [(level, text.strip())]
+                self.section_path = tuple(s[1] for s in self.section)
             if not text.strip():
                 continue
             self.blocks.append(
                 Block(
                     index=len(self.blocks),
-                    part="textbox" if in_box else ("table" if cell is not None and part == "body" else part),
+                    part="textbox" if boxed else ("table" if cell is not None and part == "body" else part),
                     text=text,
                     segments=segments,
-                    section=tuple(s[1] for s in self.section) if part == "body" else (),
+                    section=self.section_path if part == "body" else (),
                     kind="heading" if level else ("table_cell" if cell else "paragraph"),
                     level=level,
                     story=story,
@@ -251,8 +279,6 @@ def _read_package(pkg: _Package, doc: Document) -> None:
         if root is None:
             continue
         stories.append(root)
-        for sep in [n for n in root if n.get(qn("w:type")) in ("separator", "continuationSeparator", "continuationNotice")]:
-            root.remove(sep)
         reader.read(root, target, _REL_TYPES[rel_type])
     comments = pkg.xml(next((t for r, t in side if r == "comments"), ""))
     done = pkg.xml(posixpath.join(posixpath.dirname(main), "commentsExtended.xml"))
@@ -298,8 +324,7 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     if body_tables:
         sources.append(identity.from_table(body_tables[0], "first-page control table"))
     first = [b for b in doc.blocks if b.part in ("body", "table")][:15]
-    for block in first:
-        sources.append(identity.from_text(block.text, "first page"))
+    sources.extend(identity.from_text(b.text, "first page") for b in first if len(b.text) <= identity.CONTROL_LINE)
     for rows in body_tables:
         sources.append(identity.from_history(rows))
     core_props = {k: v for k, v in core.items() if k in ("title", "version", "status")}

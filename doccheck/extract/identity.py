@@ -89,9 +89,24 @@ def from_properties(props: Mapping[str, object], source: str) -> dict[str, Field
     return found
 
 
+_CONTROL_SPAN = 500
+CONTROL_LINE = 200  # first-page blocks longer than this are prose, not a control line
+
+
+@functools.cache
+def _any_label_word() -> re.Pattern[str]:
+    """One cheap pass that says whether a text can hold a field label at all."""
+    labels = {label for spec in corpus("document-control.yaml")["fields"].values() for label in spec["labels"]}
+    words = sorted({re.escape(label.split()[0]) for label in labels}, key=len, reverse=True)
+    return re.compile(rf"(?<![A-Za-z])(?:{'|'.join(words)})(?![a-z])", re.I)
+
+
 def from_text(text: str, source: str) -> dict[str, Field]:
     """A control block in running text: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``."""
     found: dict[str, Field] = {}
+    text = text[:_CONTROL_SPAN]  # control blocks are short; long paragraphs are prose
+    if not _any_label_word().search(text):
+        return found
     for spec in _specs():
         for m in spec.label_re.finditer(text):
             field = _clean_value(spec, m.group("v"), source)
@@ -102,6 +117,8 @@ def from_text(text: str, source: str) -> dict[str, Field]:
 
 
 def _cell_field(label: str) -> _FieldSpec | None:
+    if len(label) > 40:
+        return None
     key = _norm_key(label)
     return next((spec for spec in _specs() if key in spec.keys), None) if key else None
 
@@ -137,13 +154,20 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
     return found
 
 
-def _header_columns(row: Sequence[str]) -> dict[str, int]:
+@functools.cache
+def _history_headers() -> dict[str, frozenset[str]]:
     headers = corpus("document-control.yaml")["history"]["headers"]
+    return {role: frozenset(_norm_key(w) for w in words) for role, words in headers.items()}
+
+
+def _header_columns(row: Sequence[str]) -> dict[str, int]:
     cols: dict[str, int] = {}
     for c, cell in enumerate(row):
+        if len(cell) > 40:
+            continue
         key = _norm_key(cell)
-        for role, words in headers.items():
-            if role not in cols and key in {_norm_key(w) for w in words}:
+        for role, words in _history_headers().items():
+            if role not in cols and key in words:
                 cols[role] = c
     return cols
 
@@ -171,10 +195,13 @@ def from_history(rows: Sequence[Sequence[str]], source: str = "revision history 
     return {}
 
 
+@functools.cache
+def _history_sections() -> frozenset[str]:
+    return frozenset(_norm_key(s) for s in corpus("document-control.yaml")["history"]["sections"])
+
+
 def is_history_heading(text: str) -> bool:
-    sections = corpus("document-control.yaml")["history"]["sections"]
-    key = _norm_key(re.sub(r"^[\d.\s]+", "", text))
-    return key in {_norm_key(s) for s in sections}
+    return _norm_key(re.sub(r"^[\d.\s]+", "", text)) in _history_sections()
 
 
 def merge(metadata: Metadata, sources: Iterable[dict[str, Field]]) -> Metadata:

@@ -47,6 +47,9 @@ class TextBuilder:
         if not text:
             return
         if text.isascii():
+            if not self._segments:  # the common first piece: no merging to consider
+                self._push(text, Segment(0, len(text), key, src, len(text)))
+                return
             self._append(text, key, src, len(text))
             return
         # Normalise char by char only where needed so offsets stay exact around changes.
