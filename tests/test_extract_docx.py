@@ -129,3 +129,29 @@ def test_input_is_not_modified():
     extract(ALL_PARTS)
     assert ALL_PARTS.read_bytes() == before
     assert ALL_PARTS.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_external_entities_are_not_resolved(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
+    path = tmp_path / "xxe.docx"
+    with zipfile.ZipFile(ALL_PARTS) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(
+                    b"<w:document ", f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://{secret}">]><w:document '.encode(), 1
+                ).replace(b"Text box anchor paragraph.", b"Entity: &xxe;", 1)
+                data = data.replace(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', b"", 1)
+            dst.writestr(item, data)
+    doc = extract(path)
+    assert "TOP-SECRET-CONTENT" not in doc.text()
+    assert any(b.text.startswith("Entity:") for b in doc.blocks)
+
+
+def test_file_over_the_size_limit_is_refused_without_reading(tmp_path):
+    from doccheck.extract.limits import Limits
+
+    doc = extract(ALL_PARTS, limits=Limits(max_file_bytes=1000))
+    assert not doc.readable
+    assert doc.problems[0].reason == "too-large" and "limit" in doc.problems[0].message
