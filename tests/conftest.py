@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from doccheck.cli import main
+from doccheck.model import Block, Document
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+
+def find(doc: Document, phrase: str) -> Block:
+    """The one block of ``doc`` that contains ``phrase``."""
+    hits = [b for b in doc.blocks if phrase in b.text]
+    assert len(hits) == 1, f"{phrase!r} found in {len(hits)} blocks"
+    return hits[0]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from doccheck import ooxml
 from doccheck.extract import extract
 from doccheck.model import Block, Document
 
-from conftest import FIXTURES
+from conftest import FIXTURES, find
 
 ALL_PARTS = FIXTURES / "formats" / "all-parts.docx"
 
@@ -19,12 +19,6 @@ ALL_PARTS = FIXTURES / "formats" / "all-parts.docx"
 @pytest.fixture(scope="module")
 def doc() -> Document:
     return extract(ALL_PARTS)
-
-
-def find(doc: Document, phrase: str) -> Block:
-    hits = [b for b in doc.blocks if phrase in b.text]
-    assert len(hits) == 1, f"{phrase!r} found in {len(hits)} blocks"
-    return hits[0]
 
 
 @pytest.mark.parametrize(

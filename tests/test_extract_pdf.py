@@ -9,7 +9,7 @@ from doccheck.extract import extract
 from doccheck.extract.pdf import char_boxes
 from doccheck.model import Block, Document
 
-from conftest import FIXTURES
+from conftest import FIXTURES, find
 
 DESIGN = FIXTURES / "sops" / "SOP-DC-003-design-control.pdf"
 
@@ -17,12 +17,6 @@ DESIGN = FIXTURES / "sops" / "SOP-DC-003-design-control.pdf"
 @pytest.fixture(scope="module")
 def doc() -> Document:
     return extract(DESIGN)
-
-
-def find(doc: Document, phrase: str) -> Block:
-    hits = [b for b in doc.blocks if phrase in b.text]
-    assert len(hits) == 1, f"{phrase!r} found in {len(hits)} blocks"
-    return hits[0]
 
 
 def source_text(block: Block, start: int, end: int) -> str:
