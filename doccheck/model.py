@@ -185,6 +185,29 @@ class Metadata:
 
 
 @dataclass(frozen=True, slots=True)
+class Tag:
+    """A tagged span inside a block: a clause reference or a regulated term.
+
+    ``status`` is ``current``, ``superseded`` (QSR sections, old editions, withdrawn
+    directives), ``invalid`` (a clause that does not exist in the cited edition) or
+    ``retired`` (a retired term). ``ref`` holds the normalised reference (for citations:
+    authority, document, edition, section, paragraph, clause, norm; for terms: term id,
+    replacement, clause), ``confidence`` the grade of the fact behind the status.
+    """
+
+    block: int
+    start: int
+    end: int
+    kind: str  # citation | term
+    label: str  # cfr | standard | directive | programme, or the term id
+    text: str
+    status: str
+    ref: dict[str, Any]
+    confidence: str = "H"
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something that kept part or all of a file from being read (becomes an `unreadable` finding)."""
 
@@ -207,6 +230,7 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     properties: dict[str, str] = field(default_factory=dict)  # core + custom properties as read
     problems: list[Problem] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)  # filled by doccheck.nlp.tag_document
 
     @property
     def readable(self) -> bool:

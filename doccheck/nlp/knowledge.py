@@ -1,0 +1,125 @@
+"""What the corpora know about a citation: is it current, superseded or invalid, and what replaces it."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from doccheck.nlp.refs import Citation
+from doccheck.resources import corpus
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # current | superseded | invalid
+    note: str | None = None
+    confidence: str = "H"
+
+
+@functools.cache
+def part820() -> dict[str, Any]:
+    return corpus("part820.yaml")
+
+
+@functools.cache
+def standards() -> dict[str, dict[str, Any]]:
+    return {s["number"]: s for s in corpus("standards.yaml")["standards"]}
+
+
+@functools.cache
+def iso_clauses(edition: str) -> dict[str, str]:
+    return corpus("iso13485.yaml")["editions"][edition]["clauses"]
+
+
+@functools.cache
+def _crosswalk() -> dict[str, dict[str, Any]]:
+    return {cite: row for row in corpus("crosswalk.yaml")["rows"] for cite in row["cite"]}
+
+
+def crosswalk_row(section: str, paragraph: str | None = None) -> dict[str, Any] | None:
+    """The most specific crosswalk row for an old cite: 820.30(j)(1) -> 820.30(j) -> 820.30."""
+    paras = re.findall(r"\([^)]*\)", paragraph or "")
+    for n in range(len(paras), -1, -1):
+        row = _crosswalk().get(section + "".join(paras[:n]))
+        if row:
+            return row
+    return None
+
+
+def subpart_row(letter: str) -> dict[str, Any] | None:
+    return corpus("crosswalk.yaml")["subparts"].get(letter)
+
+
+def _top_letter(paragraph: str | None) -> str | None:
+    m = re.match(r"\(([a-z]{1,2})\)", paragraph or "")
+    return m.group(1) if m else None
+
+
+def _section_number(section: str) -> float:
+    return float(section.split(".", 1)[1])
+
+
+def _cfr_820(ref: dict[str, Any]) -> Verdict:
+    qsr, qmsr = part820()["qsr"], part820()["qmsr"]
+    section = ref.get("section")
+    if not section:
+        sub = ref.get("subpart")
+        if sub and sub not in qmsr["subparts"]:
+            return Verdict("superseded", f"Subpart {sub} ({qsr['subparts'][sub]}) of the QSR is reserved in the QMSR")
+        return Verdict("current")
+    if ref.get("range_end"):
+        end = ref["range_end"].split("(")[0]
+        lo, hi = _section_number(section), _section_number(end)
+        old = [s for s in qsr["sections"] if lo <= _section_number(s) <= hi and s not in qmsr["sections"]]
+        return Verdict("superseded", f"the range covers QSR sections {', '.join(old)}") if old else Verdict("current")
+    letter = _top_letter(ref.get("paragraph"))
+    in_qmsr, in_qsr = qmsr["sections"].get(section), qsr["sections"].get(section)
+    if in_qmsr and (letter is None or letter in in_qmsr["paragraphs"]):
+        if section == "820.3" and letter in ("a", "b"):
+            return Verdict("current", "820.3(a) and (b) exist in both versions with different meanings", "M")
+        return Verdict("current")
+    if in_qsr:
+        if letter is not None and letter not in in_qsr["paragraphs"]:
+            return Verdict("invalid", f"{section} has no paragraph ({letter})")
+        return Verdict("superseded", f"QSR {section} ({in_qsr['title']}) is not part of the QMSR")
+    if in_qmsr:
+        return Verdict("invalid", f"{section} has no paragraph ({letter})")
+    return Verdict("invalid", f"there is no section {section} in 21 CFR Part 820 (QSR or QMSR)")
+
+
+def _standard(ref: dict[str, Any]) -> Verdict:
+    info = standards().get(ref.get("number") or "")
+    if info is None or ref.get("authority") not in (*info["bodies"], "ISO/IEC", "IEC/ISO"):
+        return Verdict("current")
+    edition, clause = ref.get("edition"), ref.get("clause")
+    if edition in info["superseded"]:
+        verdict = Verdict("superseded", f"edition {edition} is superseded by {info['current']}", info["superseded"][edition])
+    elif edition and edition in info.get("needs_amendment", {}) and not ref.get("amendment"):
+        verdict = Verdict("superseded", f"current only with amendment {info['needs_amendment'][edition]}", "M")
+    else:
+        verdict = Verdict("current")
+    if clause and info.get("clauses") == "iso13485":
+        listed = iso_clauses("2016" if edition in (None, "2016") else "2003")
+        if clause not in listed:
+            return Verdict("invalid", f"ISO 13485:{edition or '2016'} has no clause {clause}", "M")
+    return verdict
+
+
+@functools.cache
+def _by_number(section: str) -> dict[str, dict[str, Any]]:
+    return {item["number"]: item for item in corpus("standards.yaml")[section]}
+
+
+def assess(citation: Citation) -> Verdict:
+    ref = citation.ref
+    if citation.kind == "cfr":
+        return _cfr_820(ref) if ref.get("part") == "820" else Verdict("current")
+    if citation.kind == "standard":
+        return _standard(ref)
+    info = _by_number("directives" if citation.kind == "directive" else "programmes").get(ref.get("number") or "")
+    if info is None:
+        return Verdict("current")
+    note = f"replaced by {info['replacement']}" if info.get("replacement") else None
+    return Verdict(info["status"], note, info["confidence"])
