@@ -54,10 +54,11 @@ def _page_text(textpage) -> str:  # type: ignore[no-untyped-def]
 
 
 def _placed(lines: list[Line], textpage, height: float) -> list[Line]:  # type: ignore[no-untyped-def]
-    """Lines with the height of their first character: one box per line, not per character."""
+    """Lines with the height of their first and last characters: two boxes per line, not one per character."""
     if height <= 0:
         return lines
-    return [Line(ln.page, ln.start, ln.text, textpage.get_charbox(ln.start)[3] / height) for ln in lines]
+    top = lambda i: textpage.get_charbox(i)[3] / height  # noqa: E731
+    return [Line(ln.page, ln.start, ln.text, top(ln.start), top(ln.start + len(ln.text) - 1)) for ln in lines]
 
 
 def _has_images(page) -> bool:  # type: ignore[no-untyped-def]
@@ -99,6 +100,7 @@ def _blocks(pages: list[list[Line]], doc: Document) -> None:
     header, footer = pdflayout.running_lines(pages)
     body = [ln for lines in pages for ln in lines if (ln.page, ln.start) not in header | footer]
     width = pdflayout.wrap_width(body)
+    spacing = pdflayout.line_spacing(body)
     for ln in (ln for lines in pages for ln in lines):
         key = (ln.page, ln.start)
         if key in header or key in footer:
@@ -106,7 +108,7 @@ def _blocks(pages: list[list[Line]], doc: Document) -> None:
     section: list[tuple[int, str]] = []
     para: list[Line] = []
     for prev, ln in zip([None, *body], body):
-        if pdflayout.starts_new_paragraph(prev, ln, width) and para:
+        if pdflayout.starts_new_paragraph(prev, ln, width, spacing) and para:
             _add_block(doc, "body", para, tuple(s for _, s in section))
             para = []
         level = pdflayout.heading_level(ln.text)

@@ -26,6 +26,7 @@ class Line:
     start: int  # PDFium character index of the first character
     text: str
     y: float = 0.5  # top of the first character, as a fraction of page height (1.0 = top edge)
+    y_end: float = 0.5  # top of the last character (lower than y when PDFium joined a hyphenated line)
 
 
 def split_lines(page: int, text: str) -> list[Line]:
@@ -79,9 +80,21 @@ def heading_level(text: str) -> int:
     return 0
 
 
-def starts_new_paragraph(prev: Line | None, line: Line, wrap_width: int) -> bool:
-    """Whether ``line`` starts a paragraph rather than continuing ``prev``."""
+def line_spacing(lines: list[Line]) -> float:
+    """The usual distance between consecutive lines of a page (median), as a fraction of page height."""
+    gaps = sorted(a.y_end - b.y for a, b in zip(lines, lines[1:]) if a.page == b.page and 0 < a.y_end - b.y < 0.1)
+    return gaps[len(gaps) // 2] if gaps else 0.0
+
+
+def starts_new_paragraph(prev: Line | None, line: Line, wrap_width: int, spacing: float = 0.0) -> bool:
+    """Whether ``line`` starts a paragraph rather than continuing ``prev``.
+
+    NOTE: a blank line between paragraphs never reaches the text, and PDFium joins a
+    hyphenated line with the next (hiding a short last line), so the vertical gap decides first.
+    """
     if prev is None or heading_level(line.text) or heading_level(prev.text) or _BULLET.match(line.text):
+        return True
+    if spacing and prev.page == line.page and prev.y_end - line.y > 1.5 * spacing:
         return True
     ends_sentence = prev.text.endswith((".", ":", ";", "!", "?"))
     short = len(prev.text) < 0.7 * wrap_width

@@ -10,6 +10,7 @@ nearby, so page numbers, prices, measurements and phone numbers stay untagged.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -18,9 +19,9 @@ _CFR = r"(?:\b21\s*)?(?:\bC\.\s?F\.\s?R\.?|\bCFR\b)"
 _SECT_SIGN = r"(?:§§?|\bSecs?\.|\bSections?\b)"
 _SEC = rf"(?P<sec>(?P<part>\d{{1,3}})\.(?P<num>\d{{1,4}}))(?P<para>{PARA}*)"
 _UNIT_AFTER = re.compile(r"\s*(?:mm|cm|m|kg|g|mg|ml|l|v|hz|%|usd|eur|units?|pcs|pieces|dollars)\b", re.I)
-_CONTEXT = re.compile(r"(?:CFR|C\.F\.R|§|\bQS[MR]{1,2}\b|\bFDA\b|[Pp]art\s*820\b|[Rr]egulation|QS\s+reg)")
+_CONTEXT = re.compile(r"(?:\bCFR\b|\bC\.F\.R|§|\bQS[MR]{1,2}\b|\bFDA\b|\b[Pp]art\s*820\b|\b[Rr]egulation|\bQS\s+reg)")
 
-CFR_SECTION = re.compile(rf"(?:{_CFR}\s*(?:[Pp]arts?\s*)?(?:{_SECT_SIGN}\s*)?|{_SECT_SIGN}\s*){_SEC}(?![\d.]*\d)")
+CFR_SECTION = re.compile(rf"(?:(?P<cfr>{_CFR})\s*(?:[Pp]arts?\s*)?(?:{_SECT_SIGN}\s*)?|(?P<sign>{_SECT_SIGN})\s*){_SEC}(?![\d.]*\d)")
 CFR_PART = re.compile(
     rf"{_CFR}\s*(?:[Pp]arts?\s*)?(?P<part>\d{{1,3}})(?![\d.]*\d)(?:\s*,?\s*(?:[Ss]ubpart|[Ss]ubchapter)\s+(?P<sub>[A-O])\b)?"
 )
@@ -108,13 +109,49 @@ def _cfr_tail(text: str, first: Citation, out: list[Citation]) -> int:
             item_start = m.start("sec")
             out.append(_cfr(item_start, m.end(), part or "", section, m.group("para")))
         else:
-            paras = m.group("onlypara")
             item_start = m.start("onlypara")
-            # "(a), (b) and (c)" continue the last section's paragraph level
-            prev_para = out[-1].ref.get("paragraph") or ""
-            parent = prev_para[: prev_para.rfind("(")] if prev_para.count("(") > paras.count("(") else ""
-            out.append(_cfr(item_start, m.end(), part or "", section, parent + paras))
+            out.append(_cfr(item_start, m.end(), part or "", section, _sibling(out[-1].ref.get("paragraph"), m.group("onlypara"))))
         end = m.end()
+
+
+def _known_part(sign: str, part: str) -> bool:
+    """Without "CFR": "§ 11.10" needs a CFR part doccheck knows; "Section 4.2" needs a Part 8xx section."""
+    if sign.startswith("§"):
+        return part in _cfr_parts()
+    return len(part) == 3 and part.startswith("8")
+
+
+@functools.cache
+def _cfr_parts() -> frozenset[str]:
+    from doccheck.resources import corpus
+
+    return frozenset(corpus("part820.yaml")["other_parts"])
+
+
+_ROMAN = re.compile(r"^[ivx]{1,5}$")
+
+
+def _para_types(parts: list[str]) -> list[str]:
+    """CFR paragraph levels: (a) letter, (1) number, (i) roman (roman only below a number)."""
+    types: list[str] = []
+    for p in parts:
+        if p.isdigit():
+            types.append("num")
+        elif _ROMAN.match(p) and "num" in types:
+            types.append("roman")
+        else:
+            types.append("letter")
+    return types
+
+
+def _sibling(previous: str | None, paras: str) -> str:
+    """ "(a)(2)" then "(b)" -> "(b)"; "(a)(1)" then "(2)" -> "(a)(2)": the new item replaces its own level."""
+    prev = re.findall(r"\(([^)]*)\)", previous or "")
+    new = re.findall(r"\(([^)]*)\)", paras)
+    prev_types, new_types = _para_types(prev), _para_types(prev + new)[len(prev) :]
+    head = new_types[0] if new_types else "letter"
+    keep = prev_types.index(head) if head in prev_types else len(prev)
+    return "".join(f"({p})" for p in prev[:keep]) + paras
 
 
 def _has_context(text: str, start: int, end: int) -> bool:
@@ -131,6 +168,10 @@ def find_cfr(text: str) -> list[Citation]:
     for m in CFR_SECTION.finditer(text):
         if _UNIT_AFTER.match(text, m.end()) and not m.group("para"):
             continue
+        if not m.group("cfr") and not _known_part(m.group("sign"), m.group("part")):
+            continue  # "Section 4.2 of this procedure" is the document's own numbering
+        if not free(m.start(), m.end()):
+            continue  # already read as an item of a list
         out.append(_cfr(m.start(), m.end(), m.group("part"), m.group("sec"), m.group("para")))
         end = _cfr_tail(text, out[-1], out)
         taken.append((m.start(), end))
