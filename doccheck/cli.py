@@ -88,13 +88,19 @@ def scan(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
-def extract(paths: tuple[Path, ...], fmt: str, output: Path | None) -> int:
+@click.option("--tags", is_flag=True, help="Also tag citations and terms, and list the tags.")
+def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, tags: bool) -> int:
     """Show what doccheck reads: metadata with sources, facts, and every block with its location."""
     from doccheck import api
     from doccheck.extract import extract as extract_one
     from doccheck.report import extracted
 
     docs = [extract_one(p, display=api.display_path(p)) for p in api.discover(paths)]
+    if tags:
+        from doccheck.nlp import tag_document
+
+        for doc in docs:
+            tag_document(doc)
     _emit(extracted.render_json(docs) if fmt == "json" else extracted.render_text(docs), output, [Path(d.path) for d in docs])
     return ExitStatus.OK
 

@@ -75,3 +75,15 @@ def test_same_text_gives_the_same_tags_in_docx_pdf_and_markdown():
     assert "term: design-history-file [Design]" in docx and "term: design-history-file [DHF]" in docx
     assert "ISO 13485:2016 4.2.6 | invalid [ISO]" in docx
     assert len(docx) == 18  # 5 + 3 + 4 + 3 + 3, paragraph by paragraph
+
+
+def test_extract_shows_tags(run_cli):
+    import json
+
+    code, out, _ = run_cli("extract", "--tags", "--format", "json", "fixtures/sops/WI-label-inspection.txt")
+    assert code == 0
+    (doc,) = json.loads(out)["documents"]
+    tags = {(t["text"], t["status"]) for t in doc["tags"]}
+    assert tags == {("QS regulation", "retired"), ("21 CFR 820.120(b)", "superseded"), ("Device Master Record", "retired"), ("DHR", "retired")}
+    cfr = next(t for t in doc["tags"] if t["kind"] == "citation")
+    assert cfr["ref"]["section"] == "820.120" and cfr["location"]["line"] == 4

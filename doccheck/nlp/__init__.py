@@ -13,8 +13,8 @@ from typing import Any
 
 from doccheck.model import Block, Document, Tag
 from doccheck.nlp.knowledge import assess
-from doccheck.nlp.refs import PREFILTER as CITATION_PREFILTER
-from doccheck.nlp.trie import compile_phrases
+from doccheck.nlp.refs import find_citations, maybe_citation
+from doccheck.nlp.trie import trie_pattern
 from doccheck.resources import corpus
 
 _SAME_LENGTH_SPACES = str.maketrans({"\n": " ", "\t": " ", "\r": " ", "\f": " ", "\v": " "})
@@ -27,16 +27,27 @@ def _terms() -> dict[str, dict[str, Any]]:
 
 
 @functools.cache
-def term_prefilter() -> re.Pattern[str]:
-    """One trie regex over every retired form and abbreviation: does a block hold a term at all?"""
+def _term_prefilters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Trie regexes of every retired form (for lower-cased text) and every abbreviation (as written).
+
+    NOTE: lower-casing once and matching case-sensitively is about twice as fast as
+    IGNORECASE; these only decide which blocks are worth tokenising, the PhraseMatchers
+    decide what is a term.
+    """
     data = corpus("terms.yaml")
-    phrases = [f for t in data["retired"] for f in t["forms"]]
-    abbreviations = [a for t in data["retired"] for a in t["abbreviations"]] + list(data["ambiguous_abbreviations"])
-    return re.compile(f"(?i:{compile_phrases(phrases).pattern})|{compile_phrases(abbreviations, ignore_case=False).pattern}")
+    forms = sorted({f.lower() for t in data["retired"] for f in t["forms"]})
+    abbreviations = sorted({a for t in data["retired"] for a in t["abbreviations"]} | set(data["ambiguous_abbreviations"]))
+    return re.compile(trie_pattern(forms).replace(r"\ ", r"\s+")), re.compile(trie_pattern(abbreviations))
+
+
+def may_hold_term(text: str) -> bool:
+    forms, abbreviations = _term_prefilters()
+    return abbreviations.search(text) is not None or forms.search(text.lower()) is not None
 
 
 def needs_tagging(text: str) -> bool:
-    return bool(CITATION_PREFILTER.search(text) or term_prefilter().search(text))
+    """Can ``text`` hold a citation or a retired term at all? (cheap; most prose blocks cannot)."""
+    return maybe_citation(text) or may_hold_term(text)
 
 
 def squash(text: str) -> tuple[str, list[int] | None]:
@@ -80,18 +91,26 @@ def _resolve_ambiguous(abbr: str, block: Block, start: int, definitions: dict[st
 
 def _tag_blocks(document: Document, blocks: list[Block]) -> Iterator[tuple[Block, list[Tag], list[tuple[int, int, str]]]]:
     """Tags per block; ambiguous abbreviations come back unresolved for the document pass."""
-    from doccheck.nlp.pipeline import AMBIGUOUS, CITATIONS, TERMS, get_pipeline
+    from doccheck.nlp.pipeline import AMBIGUOUS, CITATIONS, TERMS, TEXT, get_pipeline
 
     nlp = get_pipeline()
-    squashed = [squash(b.text) for b in blocks]
-    for block, (text, mapping), doc in zip(blocks, squashed, nlp.pipe(t for t, _ in squashed)):
+    for block in blocks:
+        text, mapping = squash(block.text)
+        if may_hold_term(text):
+            doc = nlp.make_doc(text)
+            doc.user_data[TEXT] = text  # NOTE: Doc.text rebuilds the string token by token; components read this
+            for _, component in nlp.pipeline:
+                doc = component(doc)
+            citations, terms = doc.user_data[CITATIONS], list(doc.spans[TERMS])
+        else:  # citations need no tokens: the component's grammar, without the tokenizer
+            citations, terms = find_citations(text), []
         tags: list[Tag] = []
         pending: list[tuple[int, int, str]] = []
-        for c in doc.user_data[CITATIONS]:
+        for c in citations:
             start, end = _back(mapping, c.start, c.end)
             verdict = assess(c)
             tags.append(Tag(block.index, start, end, "citation", c.kind, block.text[start:end], verdict.status, dict(c.ref), verdict.confidence, verdict.note))
-        for span in doc.spans[TERMS]:
+        for span in terms:
             start, end = _back(mapping, span.start_char, span.end_char)
             if span.label_ == "current":
                 continue  # matched only so that it wins over a retired term inside it

@@ -21,13 +21,14 @@ from doccheck.resources import corpus
 CITATIONS = "doccheck_citations"
 TERMS = "doccheck_terms"
 AMBIGUOUS = "?"  # label prefix of an abbreviation with more than one meaning
+TEXT = "doccheck_text"  # user_data key: the Doc's text, when the caller already has it
 
 
 class CitationTagger:
     """Citations as spans in ``doc.spans["doccheck_citations"]``; the parsed references in ``doc.user_data``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        citations = find_citations(doc.text)
+        citations = find_citations(doc.user_data.get(TEXT) or doc.text)
         spans = []
         for c in citations:
             span = doc.char_span(c.start, c.end, label=c.kind, alignment_mode="expand")

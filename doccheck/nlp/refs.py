@@ -53,8 +53,15 @@ DIRECTIVE = re.compile(
 )
 PROGRAMME = re.compile(r"(?:\b(?:Compliance\s+Program(?:me)?|CP)\s*)?\b(?P<prog>73(?:82\.8[0-9]{2}|83\.0[0-9]{2}))\b")
 
-# Words that make a block worth parsing: anything less and no citation can be in it.
-PREFILTER = re.compile(r"CFR|C\.F\.R|§|\b8\d\d\.\d|ISO|IEC|\bEN\s|Subpart|subpart|/EEC|/EC\b|2017/74|MDD|IVD|7382|7383|Directive")
+# Literal triggers: a block holding none of them holds no citation. Plain substring tests
+# run at memory speed, far faster than one regex alternation over the same words.
+TRIGGERS = ("CFR", "C.F.R", "§", "ISO", "IEC", "ubpart", "/EEC", "/EC", "2017/74", "MDD", "IVD", "738", "irective", "Sec")
+_BARE_TRIGGER = re.compile(r"8\d\d\.\d")
+
+
+def maybe_citation(text: str) -> bool:
+    """Cheap test: can ``text`` hold a citation at all?"""
+    return any(t in text for t in TRIGGERS) or bool(_BARE_TRIGGER.search(text))
 
 
 @dataclass(frozen=True)
@@ -165,7 +172,8 @@ def find_cfr(text: str) -> list[Citation]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    for m in CFR_SECTION.finditer(text):
+    has_cfr = "CFR" in text or "C.F.R" in text
+    for m in CFR_SECTION.finditer(text) if has_cfr or "§" in text or "Sec" in text else ():
         if _UNIT_AFTER.match(text, m.end()) and not m.group("para"):
             continue
         if not m.group("cfr") and not _known_part(m.group("sign"), m.group("part")):
@@ -175,19 +183,19 @@ def find_cfr(text: str) -> list[Citation]:
         out.append(_cfr(m.start(), m.end(), m.group("part"), m.group("sec"), m.group("para")))
         end = _cfr_tail(text, out[-1], out)
         taken.append((m.start(), end))
-    for m in CFR_PART.finditer(text):
+    for m in CFR_PART.finditer(text) if has_cfr else ():
         if free(m.start(), m.end()):
             out.append(_cfr(m.start(), m.end(), m.group("part"), None, None, subpart=m.group("sub")))
             end = _cfr_tail_parts(text, m.end(), out)
             taken.append((m.start(), end))
-    for m in BARE_SECTION.finditer(text):
+    for m in BARE_SECTION.finditer(text) if _BARE_TRIGGER.search(text) else ():
         if not free(m.start(), m.end()) or _UNIT_AFTER.match(text, m.end()):
             continue
         if m.group("para") or _has_context(text, m.start(), m.end()):
             out.append(_cfr(m.start(), m.end(), m.group("part"), m.group("sec"), m.group("para")))
             end = _cfr_tail(text, out[-1], out)
             taken.append((m.start(), end))
-    for m in SUBPART.finditer(text):
+    for m in SUBPART.finditer(text) if "ubpart" in text else ():
         if free(m.start(), m.end()) and (m.group(0).rstrip().endswith("820") or _has_context(text, m.start(), m.end())):
             out.append(_cfr(m.start(), m.end(), "820", None, None, subpart=m.group("sub")))
             taken.append((m.start(), m.end()))
@@ -208,7 +216,9 @@ def _cfr_tail_parts(text: str, end: int, out: list[Citation]) -> int:
 
 
 def find_standards(text: str) -> list[Citation]:
-    out = []
+    out: list[Citation] = []
+    if "ISO" not in text and "IEC" not in text:
+        return out
     for m in STANDARD.finditer(text):
         start = m.start()
         clause = m.group("clause") or m.group("clause2")
@@ -247,8 +257,13 @@ def _clause_before(text: str, std_start: int) -> tuple[int, str] | None:
 _DIRECTIVE_BY_NAME = {"mdd": "93/42/EEC", "medicaldevicedirective": "93/42/EEC", "medicaldevicesdirective": "93/42/EEC", "ivdd": "98/79/EC", "aimdd": "90/385/EEC", "ivdr": "2017/746"}
 
 
+_DIRECTIVE_TRIGGERS = ("/EEC", "/EC", "2017/74", "MDD", "IVD", "irective")
+
+
 def find_directives(text: str) -> list[Citation]:
-    out = []
+    out: list[Citation] = []
+    if not any(t in text for t in _DIRECTIVE_TRIGGERS):
+        return out
     for m in DIRECTIVE.finditer(text):
         number = m.group("dnum") or _DIRECTIVE_BY_NAME[re.sub(r"\W", "", m.group("dname")).lower()]
         out.append(Citation(m.start(), m.end(), "directive", {"authority": "EU", "document": number, "number": number, "norm": number}))
@@ -256,6 +271,8 @@ def find_directives(text: str) -> list[Citation]:
 
 
 def find_programmes(text: str) -> list[Citation]:
+    if "738" not in text:
+        return []
     return [
         Citation(m.start(), m.end(), "programme", {"authority": "FDA", "document": f"CP {m.group('prog')}", "number": m.group("prog"), "norm": f"CP {m.group('prog')}"})
         for m in PROGRAMME.finditer(text)
@@ -264,7 +281,7 @@ def find_programmes(text: str) -> list[Citation]:
 
 def find_citations(text: str) -> list[Citation]:
     """Every citation in ``text``, in order; overlapping candidates resolve to the longest."""
-    if not PREFILTER.search(text):
+    if not maybe_citation(text):
         return []
     found = find_cfr(text) + find_standards(text) + find_directives(text) + find_programmes(text)
     found.sort(key=lambda c: (c.start, -(c.end - c.start)))

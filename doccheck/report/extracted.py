@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from doccheck.model import Document
+from doccheck.model import Document, Tag
 from doccheck.report.json import document_header
 
 
@@ -15,6 +15,7 @@ def document_dict(doc: Document) -> dict[str, Any]:
         "facts": doc.facts,
         "properties": doc.properties,
         "problems": [{"reason": p.reason, "message": p.message, "fatal": p.fatal, "page": p.page} for p in doc.problems],
+        "tags": [tag_dict(doc, t) for t in doc.tags],
         "blocks": [
             {
                 "part": b.part,
@@ -26,6 +27,19 @@ def document_dict(doc: Document) -> dict[str, Any]:
             }
             for b in doc.blocks
         ],
+    }
+
+
+def tag_dict(doc: Document, tag: Tag) -> dict[str, Any]:
+    return {
+        "kind": tag.kind,
+        "label": tag.label,
+        "text": tag.text,
+        "status": tag.status,
+        "confidence": tag.confidence,
+        "note": tag.note,
+        "ref": tag.ref,
+        "location": doc.blocks[tag.block].location(doc.format, tag.start).to_dict(),
     }
 
 
@@ -54,5 +68,9 @@ def render_text(docs: list[Document]) -> str:
             where = block.location(doc.format).short()
             section = f" § {block.section_path}" if block.section_path and block.part == "body" else ""
             out.append(f"   [{block.part} {where}{section}] {block.text}")
+        for tag in doc.tags:
+            where = doc.blocks[tag.block].location(doc.format, tag.start).short()
+            note = f" ({tag.note})" if tag.note else ""
+            out.append(f"   tag {where}: {tag.kind} {tag.ref.get('norm')!r} {tag.status} [{tag.text}]{note}")
         out.append("")
     return "\n".join(out)
