@@ -91,7 +91,7 @@ def _resolve_ambiguous(abbr: str, block: Block, start: int, definitions: dict[st
 
 def _tag_blocks(document: Document, blocks: list[Block]) -> Iterator[tuple[Block, list[Tag], list[tuple[int, int, str]]]]:
     """Tags per block; ambiguous abbreviations come back unresolved for the document pass."""
-    from doccheck.nlp.pipeline import AMBIGUOUS, CITATIONS, TERMS, TEXT, get_pipeline
+    from doccheck.nlp.pipeline import AMBIGUOUS, BLOCK, CITATIONS, TERMS, TEXT, get_pipeline
 
     nlp = get_pipeline()
     for block in blocks:
@@ -99,6 +99,7 @@ def _tag_blocks(document: Document, blocks: list[Block]) -> Iterator[tuple[Block
         if may_hold_term(text):
             doc = nlp.make_doc(text)
             doc.user_data[TEXT] = text  # NOTE: Doc.text rebuilds the string token by token; components read this
+            doc.user_data[BLOCK] = {"index": block.index, "part": block.part, "section": block.section}
             for _, component in nlp.pipeline:
                 doc = component(doc)
             citations, terms = doc.user_data[CITATIONS], list(doc.spans[TERMS])

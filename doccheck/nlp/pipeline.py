@@ -22,6 +22,7 @@ CITATIONS = "doccheck_citations"
 TERMS = "doccheck_terms"
 AMBIGUOUS = "?"  # label prefix of an abbreviation with more than one meaning
 TEXT = "doccheck_text"  # user_data key: the Doc's text, when the caller already has it
+BLOCK = "doccheck_block"  # user_data key: the block's index, part and heading path
 
 
 class CitationTagger:
