@@ -55,15 +55,20 @@ def scan(
 ) -> Report:
     """Extract and check every document under ``paths``."""
     from doccheck.engine.loader import load_rules
-    from doccheck.engine.run import check_document, selected
+    from doccheck.engine.run import check_document, needs_tags, selected
     from doccheck.extract import extract
 
     started = time.perf_counter()
     ruleset = load_rules(rules_paths)
     rules = [r for r in ruleset.rules if selected(r.id, select, ignore)]
+    tagging = needs_tags(rules)
     report = Report()
     for path in discover(paths):
         doc = extract(path, display=display_path(path))
+        if tagging and doc.readable:
+            from doccheck.nlp import tag_document  # NOTE: imports spaCy; only when a rule needs tags
+
+            tag_document(doc)
         report.documents.append(DocumentResult(doc, check_document(doc, rules)))
     report.elapsed = time.perf_counter() - started
     return report

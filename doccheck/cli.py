@@ -105,6 +105,11 @@ def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, tags: bool) 
     return ExitStatus.OK
 
 
+from doccheck.rules_cli import rules_group  # noqa: E402
+
+cli.add_command(rules_group)
+
+
 def _log_failure() -> Path:
     """Write the traceback and versions to doccheck.log (or the temp folder if cwd is read-only)."""
     body = (

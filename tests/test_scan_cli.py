@@ -58,7 +58,7 @@ def test_json_report_follows_the_contract_and_schema(scan_json):
     assert "fixtures/sops/SOP-QA-012-capa.docx" in paths and "fixtures/bad/encrypted.pdf" in paths
     assert report["summary"]["documents"] == len(paths)
     assert report["summary"]["findings"] == sum(len(d["findings"]) for d in report["documents"]) + len(report["findings"])
-    capa = next(d for d in report["documents"] if d["path"].endswith("capa.docx"))
+    capa = next(d for d in report["documents"] if d["path"] == "fixtures/sops/SOP-QA-012-capa.docx")
     assert capa["metadata"]["document_number"] == "SOP-QA-012"
     assert capa["metadata_sources"]["document_number"][0]["source"] == "first-page control table"
     assert len(capa["sha256"]) == 64
@@ -85,7 +85,7 @@ def test_citations_in_every_docx_part_are_found(scan_json):
 
 
 def test_every_unreadable_file_is_a_finding_and_the_scan_goes_on(scan_json):
-    _, report = scan_json("fixtures/bad", "fixtures/sops/SOP-QA-004-document-control.md")
+    _, report = scan_json("fixtures/bad", "fixtures/clean/SOP-DOC-001-document-control.md")
     by_path = {Path(d["path"]).name: d for d in report["documents"]}
     expected = {
         "corrupt-truncated.docx": "not a readable Word package",
@@ -102,12 +102,12 @@ def test_every_unreadable_file_is_a_finding_and_the_scan_goes_on(scan_json):
         (finding,) = by_path[name]["findings"]
         assert finding["category"] == "unreadable" and finding["severity"] == "error"
         assert reason in finding["message"], name
-    assert by_path["SOP-QA-004-document-control.md"]["findings"] == []
+    assert by_path["SOP-DOC-001-document-control.md"]["findings"] == []
     assert report["summary"]["unreadable"] == len(expected)
 
 
 def test_exit_codes(run_cli, tmp_path):
-    assert run_cli("scan", "fixtures/sops/SOP-QA-004-document-control.md")[0] == 0
+    assert run_cli("scan", "fixtures/clean/SOP-DOC-001-document-control.md")[0] == 0
     assert run_cli("scan", "fixtures/sops/WI-label-inspection.txt")[0] == 1
     assert run_cli("scan", "fixtures/sops/WI-label-inspection.txt", "--exit-zero")[0] == 0
     partly = "fixtures/formats/partly-scanned.pdf"  # warnings only
@@ -155,7 +155,7 @@ def test_output_file_and_inputs_untouched(run_cli, tmp_path):
     out = tmp_path / "out" / "report.json"
     code, _, err = run_cli("scan", str(work), "--format", "json", "--output", str(out))
     assert code == 1 and f"wrote {out}" in err
-    assert json.loads(out.read_text())["summary"]["documents"] == 4
+    assert json.loads(out.read_text())["summary"]["documents"] == len(list(work.iterdir()))
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in work.iterdir()} == before
     target = work / "WI-label-inspection.txt"
     code, _, err = run_cli("scan", str(target), "--output", str(target))

@@ -18,3 +18,4 @@ class Hit:
     span: tuple[int, int] | None = None
     values: dict[str, Any] = field(default_factory=dict)
     suggestion: str | None = None  # overrides the rule's suggestion template when set
+    confidence: str = "H"  # grade of the fact behind the hit; rules may lower severity on M/L

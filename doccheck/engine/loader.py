@@ -17,7 +17,10 @@ from doccheck.yamlpos import PosDict, PosList, Problem, YamlError, load
 
 SCHEMA_VERSION = 1
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
-COMMON = {"id", "name", "type", "category", "severity", "message", "source", "description", "suggestion", "link", "scope", "examples"}
+COMMON = {
+    "id", "name", "type", "category", "severity", "message", "source", "description", "suggestion", "link", "scope", "examples",
+    "legacy_severity", "legacy_message", "by_confidence",
+}
 INTERNAL_OPTIONS = {"compiled"}  # option fields set by validate(), never written in YAML
 REQUIRED = ("id", "name", "type", "category", "severity", "message", "source", "description", "examples")
 SCOPE_KEYS = {f.name for f in dataclasses.fields(Scope)}
@@ -73,7 +76,7 @@ def load_rules(paths: list[Path] | None = None) -> RuleSet:
             continue
         for rule in _pack(data, collector):
             if rule.id in seen:
-                collector.add((rule.line, 1), f"duplicate rule id '{rule.id}' (also in {seen[rule.id]})")
+                collector.add((rule.line, rule.column), f"duplicate rule id '{rule.id}' (also in {seen[rule.id]})")
             else:
                 seen[rule.id] = f"{file}:{rule.line}"
                 rules.append(rule)
@@ -134,6 +137,8 @@ def _rule(item: Any, pos: tuple[int, int], c: _Collector) -> Rule | None:
     for key in ("message", "source", "description", "name"):
         if key in item and (not isinstance(item[key], str) or not item[key].strip()):
             c.add(item.pos(key), f"rule {rid}: '{key}' must be non-empty text")
+    legacy_severity = _severity(item, "legacy_severity", c) if "legacy_severity" in item else None
+    by_confidence = _by_confidence(item, c)
     scope = _scope(item.get("scope"), item, c)
     options = _options(module, option_fields, item, c) if module else None
     examples = _examples(item.get("examples"), item, c, rid)
@@ -153,9 +158,39 @@ def _rule(item: Any, pos: tuple[int, int], c: _Collector) -> Rule | None:
         scope=scope,
         options=options,
         examples=examples,
+        legacy_severity=legacy_severity,
+        legacy_message=item.get("legacy_message"),
+        by_confidence=by_confidence,
         file=c.path,
         line=pos[0],
+        column=pos[1],
     )
+
+
+def _severity(item: PosDict, key: str, c: _Collector) -> Severity | None:
+    try:
+        return Severity.parse(str(item[key]))
+    except ValueError as exc:
+        c.add(item.pos(key), str(exc))
+        return None
+
+
+def _by_confidence(item: PosDict, c: _Collector) -> dict[str, Severity]:
+    raw = item.get("by_confidence")
+    if raw is None:
+        return {}
+    if not isinstance(raw, PosDict):
+        c.add(item.pos("by_confidence"), "'by_confidence' must map grades (H, M, L) to severities")
+        return {}
+    out = {}
+    for grade in raw:
+        if grade not in ("H", "M", "L"):
+            c.add(raw.key_pos[grade], f"unknown confidence grade '{grade}' (choose from H, M, L)")
+            continue
+        severity = _severity(raw, grade, c)
+        if severity is not None:
+            out[grade] = severity
+    return out
 
 
 def _as_tuple(value: Any) -> tuple:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from doccheck.engine.types import metadata, pattern, unreadable
+from doccheck.engine.types import metadata, pattern, reference, require, term, unreadable
 
 TYPES: dict[str, ModuleType] = {
     "metadata": metadata,
     "pattern": pattern,
+    "reference": reference,
+    "require": require,
+    "term": term,
     "unreadable": unreadable,
 }

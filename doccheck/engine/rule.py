@@ -54,8 +54,12 @@ class Rule:
     scope: Scope = field(default_factory=Scope)
     options: Any = None  # the type's own frozen dataclass
     examples: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    legacy_severity: Severity | None = None  # severity in legacy documents (records, pre-QMSR, obsolete)
+    legacy_message: str | None = None
+    by_confidence: dict[str, Severity] = field(default_factory=dict)  # grade -> highest severity
     file: str = ""
     line: int = 0
+    column: int = 0
 
     def render(self, template: str | None, values: dict[str, Any]) -> str | None:
         """Fill ``{name}`` placeholders; unknown names stay as written."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Iterable
 
+from doccheck.engine.classify import DocContext, context
 from doccheck.engine.context import Hit
 from doccheck.engine.registry import TYPES
 from doccheck.engine.rule import Rule
-from doccheck.finding import Finding
+from doccheck.finding import Finding, Severity
 from doccheck.model import Document
 
 
@@ -20,14 +23,24 @@ def selected(rule_id: str, select: Iterable[str] = (), ignore: Iterable[str] = (
     return best_select >= best_ignore
 
 
-def finding(rule: Rule, doc: Document, hit: Hit) -> Finding:
-    values = {"text": hit.text, **hit.values}
+def _severity(rule: Rule, hit: Hit, ctx: DocContext) -> Severity:
+    severity = rule.severity
+    if hit.confidence in rule.by_confidence:
+        severity = min(severity, rule.by_confidence[hit.confidence])
+    if ctx.legacy and rule.legacy_severity is not None:
+        severity = min(severity, rule.legacy_severity)
+    return severity
+
+
+def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocContext) -> Finding:
+    values = {"text": hit.text, "legacy_reason": ctx.legacy_reason, "doc_type": ctx.doc_type, **hit.values}
     suggestion = hit.suggestion if hit.suggestion is not None else rule.render(rule.suggestion, values)
+    template = rule.legacy_message if ctx.legacy and rule.legacy_message else rule.message
     return Finding(
         rule=rule.id,
         category=rule.category,
-        severity=rule.severity,
-        message=rule.render(rule.message, values) or rule.message,
+        severity=_severity(rule, hit, ctx),
+        message=rule.render(template, values) or rule.message,
         path=doc.path,
         location=hit.location,
         text=hit.text,
@@ -38,15 +51,26 @@ def finding(rule: Rule, doc: Document, hit: Hit) -> Finding:
     )
 
 
+def today() -> dt.date:
+    """Today, or ``DOCCHECK_TODAY`` (ISO date) for reproducible runs and golden tests."""
+    fixed = os.environ.get("DOCCHECK_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def needs_tags(rules: Iterable[Rule]) -> bool:
+    return any(getattr(TYPES[r.type], "NEEDS_TAGS", False) for r in rules)
+
+
 def check_document(doc: Document, rules: Iterable[Rule]) -> list[Finding]:
-    """All findings of ``rules`` on ``doc``, in document order."""
+    """All findings of ``rules`` on ``doc`` (tagged already if any rule needs tags), in document order."""
     out: list[Finding] = []
+    ctx = context(doc, today()) if doc.readable else DocContext(None, False, None, False, today())
     for rule in rules:
         if not doc.readable and rule.type != "unreadable":
             continue
-        if not rule.scope.admits_document(doc.path, doc.format):
+        if not rule.scope.admits_document(doc.path, doc.format, ctx.doc_type):
             continue
-        for hit in TYPES[rule.type].check(doc, rule):
-            out.append(finding(rule, doc, hit))
+        for hit in TYPES[rule.type].check(doc, rule, ctx):
+            out.append(finding(rule, doc, hit, ctx))
     out.sort(key=Finding.sort_key)
     return out

@@ -123,3 +123,53 @@ def assess(citation: Citation) -> Verdict:
         return Verdict("current")
     note = f"replaced by {info['replacement']}" if info.get("replacement") else None
     return Verdict(info["status"], note, info["confidence"])
+
+
+def _range_row(ref: dict[str, Any]) -> dict[str, Any]:
+    """A range maps to the union of its sections' rows."""
+    end_section = ref["range_end"].split("(")[0]
+    lo, hi = _section_number(ref["section"]), _section_number(end_section)
+    if lo == hi:  # a paragraph range inside one section: "820.198(a) through (e)"
+        return {**(crosswalk_row(ref["section"]) or {}), "topic": f"{ref['section']}{ref.get('paragraph') or ''} to {ref['range_end']}"}
+    rows = [crosswalk_row(s) for s in part820()["qsr"]["sections"] if lo <= _section_number(s) <= hi]
+    rows = [r for r in rows if r]
+    iso = list(dict.fromkeys(c for r in rows for c in r["iso"]))
+    qmsr = list(dict.fromkeys(q for r in rows for q in r["qmsr"]))
+    grades = sorted((r["confidence"] for r in rows), key="HML".index)
+    topic = f"sections {ref['section']} to {ref['range_end']}"
+    return {"topic": topic, "iso": iso, "qmsr": qmsr, "confidence": grades[-1] if grades else "H"}
+
+
+def _iso_titled(clauses: list[str]) -> str:
+    titles = iso_clauses("2016")
+    return "; ".join(f"{c} ({titles[c].lower()})" if c in titles else c for c in clauses)
+
+
+def template_values(tag: Any) -> dict[str, Any]:
+    """What a rule message may say about a citation tag: the crosswalk mapping, the current edition."""
+    ref = tag.ref
+    values: dict[str, Any] = {"norm": ref.get("norm"), "status": tag.status, "note": tag.note or "", "confidence": tag.confidence}
+    values.update({k: v for k, v in ref.items() if isinstance(v, str)})
+    if tag.label == "cfr" and ref.get("part") == "820":
+        row = _range_row(ref) if ref.get("range_end") else None
+        row = row or (crosswalk_row(ref["section"], ref.get("paragraph")) if ref.get("section") else subpart_row(ref.get("subpart") or ""))
+        if row:
+            iso = list(row.get("iso", []))
+            qmsr = [f"21 CFR {q}" for q in row.get("qmsr", [])]
+            values.update(
+                topic=row.get("topic", ""),
+                iso=", ".join(iso),
+                iso_titled=_iso_titled(iso),
+                qmsr=", ".join(qmsr),
+                qmsr_suffix=f" under {', '.join(qmsr)}" if qmsr else "",
+                mapping_note=f" ({row['note']})" if row.get("note") else "",
+                mapping_confidence=row.get("confidence", "H"),
+            )
+    if tag.label == "standard":
+        info = standards().get(ref.get("number") or "")
+        if info:
+            body = ref.get("authority") or info["bodies"][0]
+            number = info["number"]
+            current = info["current"] if info["current"].startswith(number.split("-")[0]) else f"{number}:{info['current']}"
+            values["current"] = f"{'EN ' if ref.get('european') else ''}{body} {current}" + (f" {ref['clause']}" if ref.get("clause") else "")
+    return values

@@ -30,7 +30,10 @@ SUBPART = re.compile(r"\b[Ss]ubpart\s+(?P<sub>[A-O])\b(?:\s*(?:of|,|in)\s*(?:21\
 CONTINUATION = re.compile(
     rf"\s*(?:,|;|\band\b|\bor\b|&|,\s*and\b|,\s*or\b)\s*(?:{_SECT_SIGN}\s*)?(?:(?P<sec>(?P<part>\d{{1,3}})\.(?P<num>\d{{1,4}}))(?P<para>{PARA}*)(?![\d.]*\d)|(?P<onlypara>{PARA}+))"
 )
-RANGE = re.compile(rf"\s*(?:-|–|—|\bthrough\b|\bthru\b|\bto\b)\s*(?:{_SECT_SIGN}\s*)?(?:(?P<part>\d{{1,3}})\.)?(?P<num>\d{{1,4}})(?P<para>{PARA}*)(?![\d.]*\d)")
+RANGE = re.compile(
+    rf"\s*(?:-|–|—|\bthrough\b|\bthru\b|\bto\b)\s*(?:{_SECT_SIGN}\s*)?"
+    rf"(?:(?:(?P<part>\d{{1,3}})\.)?(?P<num>\d{{1,4}})(?P<para>{PARA}*)(?![\d.]*\d)|(?P<onlypara>{PARA}+))"
+)
 
 _BODY = r"(?P<body>ISO/IEC|IEC/ISO|ISO/TR|ISO/TS|IEC/TR|ISO|IEC)"
 _STD_CORE = (
@@ -41,14 +44,15 @@ _STD_CORE = (
 _CLAUSE_NUM = r"(?P<clause>\d{1,2}(?:\.\d{1,2}){0,4})"
 STANDARD = re.compile(
     _STD_CORE
-    + rf"(?:\s*,?\s*(?:[Cc]lause|[Cc]l\.|[Ss]ection|[Ss]ec\.|§)\s*{_CLAUSE_NUM}|\s*,\s*(?P<clause2>\d{{1,2}}\.\d{{1,2}}(?:\.\d{{1,2}}){{0,3}})(?![\d.]*\d))?"
+    + rf"(?:\s*,?\s*(?:[Cc]lause|[Cc]l\.|[Ss]ection|[Ss]ec\.|§)\s*{_CLAUSE_NUM}|\s*[,\s]\s*(?P<clause2>\d{{1,2}}\.\d{{1,2}}(?:\.\d{{1,2}}){{0,3}})(?![\d.]*\d))?"
 )
 CLAUSE_BEFORE = re.compile(
     rf"(?:[Ss]ub-?clause|[Cc]lause|[Ss]ection|§)\s*(?P<pre>\d{{1,2}}(?:\.\d{{1,2}}){{0,4}})\s+(?:of|in)\s+(?:the\s+)?(?={_BODY.replace('?P<body>', '?:')}\s*\d)"
 )
 _DIRECTIVE_NUMBERS = r"93/42/EEC|98/79/EC|90/385/EEC|2017/745|2017/746"
 DIRECTIVE = re.compile(
-    rf"(?:\b(?:Council\s+)?(?:Directive|Regulation)\s*(?:\(EU\)\s*)?(?:No\.?\s*)?|\b(?:EU\s+)?(?:MDD|IVDD|AIMDD|MDR|IVDR)\s*(?:\(EU\)\s*)?|\(EU\)\s*)?"
+    rf"(?:\b(?:Council\s+)?(?:Directive|Regulation)\s*(?:\(EU\)\s*)?(?:No\.?\s*)?|\b(?:EU\s+)?(?:MDD|IVDD|AIMDD|MDR|IVDR)\s*(?:\(EU\)\s*)?"
+    rf"|\bMedical\s+Devices?\s+(?:Directive|Regulation)\s*(?:\(EU\)\s*)?|\(EU\)\s*)?"
     rf"(?P<dnum>{_DIRECTIVE_NUMBERS})\b|\b(?P<dname>MDD|IVDD|AIMDD|IVDR|Medical\s+Devices?\s+Directive)\b"
 )
 PROGRAMME = re.compile(r"(?:\b(?:Compliance\s+Program(?:me)?|CP)\s*)?\b(?P<prog>73(?:82\.8[0-9]{2}|83\.0[0-9]{2}))\b")
@@ -100,8 +104,13 @@ def _cfr_tail(text: str, first: Citation, out: list[Citation]) -> int:
     m = RANGE.match(text, end)
     if m and first.ref["section"]:
         part = m.group("part") or first.ref["part"]
-        if part == first.ref["part"]:
+        if m.group("onlypara") and first.ref["paragraph"]:  # "820.198(a) through (e)"
+            range_end = f"{first.ref['section']}{_sibling(first.ref['paragraph'], m.group('onlypara'))}"
+        elif m.group("num") and part == first.ref["part"]:
             range_end = f"{part}.{m.group('num')}{_norm_para(m.group('para'))}"
+        else:
+            range_end = None
+        if range_end:
             out[-1] = _cfr(first.start, m.end(), first.ref["part"] or "", first.ref["section"], first.ref["paragraph"], range_end=range_end)
             end = m.end()
     section, part = first.ref["section"], first.ref["part"]

@@ -8,14 +8,21 @@ Options:
   patterns: regular expressions (Python syntax); each match is a finding.
   ignore_case: match regardless of case (default true).
   suggestion on the rule may use {text} and the pattern's named groups.
+
+NOTE: patterns come from YAML that anyone may edit, so they run under the `regex`
+library's time limit: a catastrophically backtracking pattern gives up on that block
+(with a warning naming the rule) instead of hanging the scan.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import regex
+
+from doccheck.engine.classify import DocContext
 from doccheck.engine.context import Hit
 from doccheck.engine.rule import Rule
 from doccheck.model import Document
@@ -25,29 +32,39 @@ from doccheck.model import Document
 class Options:
     patterns: tuple[str, ...]
     ignore_case: bool = True
-    compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+    compiled: tuple[regex.Pattern, ...] = field(default=(), compare=False, repr=False)
 
     def validate(self) -> list[tuple[str, str]]:
         problems, compiled = [], []
         patterns = (self.patterns,) if isinstance(self.patterns, str) else self.patterns
         for source in patterns:
             try:
-                compiled.append(re.compile(str(source), re.IGNORECASE if self.ignore_case else 0))
-            except re.error as exc:
+                compiled.append(regex.compile(str(source), regex.IGNORECASE | regex.V0 if self.ignore_case else regex.V0))
+            except regex.error as exc:
                 problems.append(("patterns", f"bad regular expression {source!r}: {exc}"))
         object.__setattr__(self, "compiled", tuple(compiled))
         return problems
 
 
-def check(doc: Document, rule: Rule) -> Iterator[Hit]:
+TIMEOUT = 1.0  # seconds per pattern per block
+log = logging.getLogger("doccheck")
+
+
+def _matches(pattern: regex.Pattern, text: str, rule_id: str) -> list[regex.Match]:
+    try:
+        return [m for m in pattern.finditer(text, timeout=TIMEOUT) if m.end() > m.start()]
+    except TimeoutError:
+        log.warning("rule %s: pattern %r took over %.1f s on one block and was stopped there", rule_id, pattern.pattern, TIMEOUT)
+        return []
+
+
+def check(doc: Document, rule: Rule, ctx: DocContext) -> Iterator[Hit]:
     options: Options = rule.options
     for block in doc.blocks:
         if not rule.scope.admits_block(block.part, block.section_path):
             continue
         for pattern in options.compiled:
-            for m in pattern.finditer(block.text):
-                if m.end() == m.start():
-                    continue
+            for m in _matches(pattern, block.text, rule.id):
                 yield Hit(
                     location=block.location(doc.format, m.start()),
                     text=m.group(0),

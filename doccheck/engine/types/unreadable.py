@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from doccheck.engine.classify import DocContext
 from doccheck.engine.context import Hit
 from doccheck.engine.rule import Rule
 from doccheck.model import Document, Location
@@ -24,7 +25,7 @@ class Options:
     reasons: tuple[str, ...] = ()
 
 
-def check(doc: Document, rule: Rule) -> Iterator[Hit]:
+def check(doc: Document, rule: Rule, ctx: DocContext) -> Iterator[Hit]:
     options: Options = rule.options
     for problem in doc.problems:
         if problem.fatal != options.fatal or (options.reasons and problem.reason not in options.reasons):

@@ -1,0 +1,68 @@
+"""Sample SOPs give exactly their golden findings; the QMSR-aligned set gives none.
+
+Regenerate the golden files after an intended change with
+``DOCCHECK_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from doccheck import api
+from doccheck.finding import Finding
+
+from conftest import FIXTURES
+
+TODAY = "2026-11-22"  # fixed, so not-future and legacy checks do not drift with the calendar
+SAMPLES = sorted(p for p in (FIXTURES / "sops").iterdir() if p.suffix in (".docx", ".pdf", ".md", ".txt"))
+GOLDEN = FIXTURES / "expected"
+
+
+def render(findings: list[Finding]) -> str:
+    return "".join(
+        f"{f.location.short()} | {f.severity} | {f.rule} | {f.category} | {f.text} | {f.suggestion or ''} | {f.message}\n" for f in findings
+    )
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setenv("DOCCHECK_TODAY", TODAY)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.name for p in SAMPLES])
+def test_sample_sop_gives_its_golden_findings(sample: Path, monkeypatch):
+    monkeypatch.chdir(FIXTURES.parent)
+    (result,) = api.scan([sample]).documents
+    got = render(result.findings)
+    golden = GOLDEN / f"{sample.name}.findings.txt"
+    if os.environ.get("DOCCHECK_UPDATE_GOLDEN"):
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+
+
+def test_every_sample_format_and_category_is_covered():
+    formats = {p.suffix for p in SAMPLES}
+    assert formats == {".docx", ".pdf", ".md", ".txt"}
+    text = "".join((GOLDEN / f"{p.name}.findings.txt").read_text() for p in SAMPLES)
+    for category in ("obsolete-reference", "obsolete-term", "missing-element", "document-control"):
+        assert f"| {category} |" in text
+
+
+def test_qmsr_aligned_set_gives_no_findings(monkeypatch):
+    monkeypatch.chdir(FIXTURES.parent)
+    report = api.scan([FIXTURES / "clean"])
+    assert len(report.documents) == 3 and {r.document.format for r in report.documents} == {"docx", "pdf", "markdown"}
+    assert [f for f in report.all_findings()] == []
+
+
+def test_legacy_document_reports_qsr_citations_as_information(monkeypatch):
+    """The CAPA SOP is effective 2025-03-03, before the QMSR: legacy evidence, not a defect."""
+    monkeypatch.chdir(FIXTURES.parent)
+    (result,) = api.scan([FIXTURES / "sops" / "SOP-QA-012-capa.docx"]).documents
+    refs = [f for f in result.findings if f.rule == "QMSR-REF-001"]
+    assert refs and all(str(f.severity) == "info" and "legacy document" in f.message for f in refs)
+    (current,) = api.scan([FIXTURES / "sops" / "SOP-DC-003-design-control.pdf"]).documents
+    assert {str(f.severity) for f in current.findings if f.rule == "QMSR-REF-001"} == {"error"}
