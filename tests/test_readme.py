@@ -19,3 +19,9 @@ def test_readme_opens_with_exactly_two_setup_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert _readme_commands()[1] in ci.splitlines()
+
+
+def test_every_package_folder_is_a_regular_package():
+    """setup.cfg's packages = find: drops folders without __init__.py from wheels."""
+    folders = [p for p in (ROOT / "doccheck").rglob("*") if p.is_dir() and any(p.glob("*.py")) and p.name != "__pycache__"]
+    assert folders and all((p / "__init__.py").exists() for p in folders), [str(p) for p in folders if not (p / "__init__.py").exists()]

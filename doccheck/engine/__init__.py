@@ -1,0 +1,1 @@
+"""Rule engine: loading packs, the type registry, running rules over documents."""
