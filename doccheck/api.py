@@ -1,16 +1,27 @@
-"""The Python API the CLI is built on: ``doccheck.api.scan(paths) -> Report``."""
+"""The Python API the CLI is built on: ``doccheck.api.scan(paths, config) -> Report``.
+
+The cache is consulted before anything heavy is imported, so a run whose files are all
+unchanged never imports spaCy (``import spacy`` alone costs over a second).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
+import hashlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from doccheck import __version__
+from doccheck.config import Config
 from doccheck.errors import DoccheckUserError
+from doccheck.finding import Finding, Severity
 from doccheck.results import DocumentResult, Report
 
 SCAN_SUFFIXES = {".docx", ".docm", ".pdf", ".md", ".markdown", ".txt", ".doc", ".dot", ".rtf", ".odt", ".wpd", ".pages"}
+_TRANSIENT = {"worker-crashed", "timeout", "internal-error", "missing", "io-error"}  # never cached
 
 
 def display_path(path: Path) -> str:
@@ -25,7 +36,12 @@ def _hidden(name: str) -> bool:
     return name.startswith(".") or name.startswith("~$")
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
+def _excluded(path: Path, exclude: tuple[str, ...]) -> bool:
+    shown = display_path(path)
+    return any(fnmatch.fnmatch(shown, g) or fnmatch.fnmatch(path.name, g) for g in exclude)
+
+
+def discover(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> list[Path]:
     """Files to check: named files as given; folders walked for supported (and legacy) types.
 
     Hidden files and folders and Office lock files (``~$x.docx``) are skipped; symbolic
@@ -38,37 +54,152 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             found.append(path)
         elif path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not _hidden(d))
+                dirs[:] = sorted(d for d in dirs if not _hidden(d) and not _excluded(Path(root) / d, exclude))
                 for name in sorted(files):
-                    if not _hidden(name) and Path(name).suffix.lower() in SCAN_SUFFIXES:
-                        found.append(Path(root) / name)
+                    candidate = Path(root) / name
+                    if _hidden(name) or candidate.suffix.lower() not in SCAN_SUFFIXES or _excluded(candidate, exclude):
+                        continue
+                    if include and not any(fnmatch.fnmatch(display_path(candidate), g) or fnmatch.fnmatch(name, g) for g in include):
+                        continue
+                    found.append(candidate)
+        elif path.is_symlink():
+            found.append(path)  # a dangling link: reported as unreadable, not skipped
         else:
             raise DoccheckUserError(f"path does not exist: {raw}")
     return list(dict.fromkeys(found))
 
 
+def _content_hash(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _override_severity(finding: Finding, overrides: dict[str, str]) -> Finding:
+    best = max((p for p in overrides if finding.rule.startswith(p)), key=len, default=None)
+    return dataclasses.replace(finding, severity=Severity.parse(overrides[best])) if best else finding
+
+
+def _post_process(report: Report, config: Config) -> None:
+    """Configuration that applies after checking (so it never invalidates the cache)."""
+    from doccheck.engine.run import today
+
+    waiver_file = None
+    if config.waivers_path:
+        from doccheck import waivers
+
+        waiver_file = waivers.read(config.waivers_path)
+    pairs: list[tuple[Finding, str | None]] = []
+    for result in report.documents:
+        number = result.document.metadata.get("document_number")
+        for f in result.findings:
+            ignored = any(
+                fnmatch.fnmatch(f.path, glob) and any(f.rule.startswith(p) for p in prefixes) for glob, prefixes in config.per_path_ignores.items()
+            )
+            if not ignored:
+                pairs.append((_override_severity(f, config.severity), number))
+    if waiver_file is not None:
+        from doccheck import waivers
+
+        outcome = waivers.apply(pairs, waiver_file, today())
+        kept = outcome.kept
+        report.waivers = {
+            "file": str(waiver_file.path),
+            "waived": outcome.waived,
+            "expired": [f"{waiver_file.path}:{w.line}: {w.rule} on {w.document} expired {w.expires}" for w in outcome.expired],
+            "unused": [f"{waiver_file.path}:{w.line}: {w.rule} on {w.document} matched no finding" for w in outcome.unused],
+        }
+    else:
+        kept = [f for f, _ in pairs]
+    by_path: dict[str, list[Finding]] = {}
+    for f in kept:
+        by_path.setdefault(f.path, []).append(f)
+    for result in report.documents:
+        result.findings = by_path.get(result.document.path, [])
+
+
 def scan(
     paths: Iterable[str | Path],
-    rules_paths: list[Path] | None = None,
-    select: tuple[str, ...] = (),
-    ignore: tuple[str, ...] = (),
+    config: Config | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Report:
-    """Extract and check every document under ``paths``."""
+    """Check every document under ``paths``: cached results first, the rest in worker processes."""
+    from doccheck.cache import Cache, make_key
     from doccheck.engine.loader import load_rules
-    from doccheck.engine.run import check_document, needs_tags, selected
-    from doccheck.extract import extract
+    from doccheck.engine.run import selected, today
+    from doccheck.resources import data_digest
+    from doccheck.worker import Settings
 
+    config = config or Config()
     started = time.perf_counter()
-    ruleset = load_rules(rules_paths)
-    rules = [r for r in ruleset.rules if selected(r.id, select, ignore)]
-    tagging = needs_tags(rules)
-    report = Report()
-    for path in discover(paths):
-        doc = extract(path, display=display_path(path))
-        if tagging and doc.readable:
-            from doccheck.nlp import tag_document  # NOTE: imports spaCy; only when a rule needs tags
+    files = discover(paths, config.include, config.exclude)
+    ruleset = load_rules(config.rule_paths())  # a broken pack stops here, before any work
+    settings = Settings(tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()))
+    context = "|".join((__version__, ruleset.digest, data_digest(), config.digest(), today().isoformat()))
+    cache = Cache(config.cache_path) if config.use_cache else None
+    results: list[DocumentResult | None] = [None] * len(files)
+    todo: list[tuple[int, Path, str, str | None]] = []
+    done = 0
+    for i, path in enumerate(files):
+        shown = display_path(path)
+        sha = _content_hash(path)
+        key = make_key(sha, shown, context) if sha else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            results[i] = dataclasses.replace(hit, cached=True, seconds=0.0)
+            done += 1
+            if progress:
+                progress(done, len(files), shown)
+        else:
+            todo.append((i, path, shown, key))
+    count = [done]
 
-            tag_document(doc)
-        report.documents.append(DocumentResult(doc, check_document(doc, rules)))
+    def tick(shown: str) -> None:
+        count[0] += 1
+        if progress:
+            progress(count[0], len(files), shown)
+
+    fresh = _check(todo, settings, config, tick)
+    for (i, _, _, _), result in zip(todo, fresh):
+        results[i] = result
+    if cache:
+        cache.put_many(
+            [(key, shown, results[i]) for i, _, shown, key in todo if key and not _transient(results[i])]  # type: ignore[arg-type]
+        )
+        cache.close()
+    report = Report(documents=[r for r in results if r is not None])
+    report.rules = [r for r in ruleset.rules if selected(r.id, config.select, config.ignore)]
+    _post_process(report, config)
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _transient(result: DocumentResult | None) -> bool:
+    return result is None or any(p.reason in _TRANSIENT for p in result.document.problems)
+
+
+def _check(
+    todo: list[tuple[int, Path, str, str | None]], settings, config: Config, tick: Callable[[str], None]  # type: ignore[no-untyped-def]
+) -> list[DocumentResult]:
+    from doccheck.parallel import Task, default_jobs, run
+    from doccheck.worker import check_file
+
+    jobs = config.jobs if config.jobs is not None else default_jobs()
+    if not todo:
+        return []
+    if jobs == 0:  # in-process: no isolation, for debugging and profiling
+        out = []
+        for _, path, shown, _ in todo:
+            out.append(check_file(str(path), shown, settings))
+            tick(shown)
+        return out
+    tasks = [Task(n, str(path), shown) for n, (_, path, shown, _) in enumerate(todo)]
+    ordered: list[DocumentResult | None] = [None] * len(tasks)
+    for n, result in run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display)):
+        ordered[n] = result
+    return [r for r in ordered if r is not None]

@@ -17,12 +17,12 @@ from pathlib import Path
 import click
 
 from doccheck import __version__
+from doccheck.config import FAIL_LEVELS, Config
 from doccheck.errors import DoccheckUserError, ExitStatus
 from doccheck.finding import Severity
 from doccheck.yamlpos import YamlError
 
 EXIT_HELP = "Exit codes: 0 clean (below --fail-on), 1 findings, 2 usage/config/rule error, 3 internal error."
-FAIL_LEVELS = ("error", "warning", "info", "never")
 
 
 @click.group(help=f"Check controlled documents (docx, pdf, md, txt) for QMSR/ISO 13485 compliance.\n\n{EXIT_HELP}")
@@ -47,41 +47,100 @@ def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+def _config(config_file: Path | None, no_config: bool, **overrides: object) -> Config:
+    from doccheck import config as config_module
+
+    if no_config:
+        base = Config()
+    elif config_file:
+        if not config_file.is_file():
+            raise DoccheckUserError(f"configuration file does not exist: {config_file}")
+        base = config_module.load_file(config_file) or Config(root=config_file.parent.resolve())
+    else:
+        base = config_module.discover()
+    return base.with_overrides(**overrides)
+
+
+def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
+    """``--format sarif:out.sarif`` pairs; ``--output`` goes to the first format without a file."""
+    from doccheck.report.render import FORMATS
+
+    pairs: list[tuple[str, Path | None]] = []
+    for item in formats or ("text",):
+        fmt, _, target = item.partition(":")
+        if fmt not in FORMATS:
+            raise click.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}", param_hint="--format")
+        pairs.append((fmt, Path(target) if target else None))
+    if output is not None:
+        free = next((i for i, (_, t) in enumerate(pairs) if t is None), None)
+        if free is None:
+            raise click.BadParameter("every --format already names its file", param_hint="--output")
+        pairs[free] = (pairs[free][0], output)
+    if sum(1 for _, t in pairs if t is None) > 1:
+        raise click.BadParameter("only one format can go to standard output; give the others a file (FORMAT:FILE)", param_hint="--format")
+    return pairs
+
+
+class _Progress:
+    """A progress bar on an interactive terminal; nothing in pipes, files or CI logs."""
+
+    def __init__(self, enabled: bool | None) -> None:
+        auto = sys.stderr.isatty() and not os.environ.get("CI")
+        self.enabled = auto if enabled is None else enabled
+        self.bar = None
+
+    def __call__(self, done: int, total: int, shown: str) -> None:
+        if not self.enabled or total < 2:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="checking", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @cli.command(epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT[:FILE]", help="text (default), json, sarif, junit, github or csv; FORMAT:FILE writes to FILE (repeatable).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the (first) report to FILE.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file (default: found by walking up).")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path), help="Extra rule pack file or folder (repeatable).")
 @click.option("--no-default-rules", is_flag=True, help="Use only the packs given with --rules.")
 @click.option("--select", multiple=True, help="Only rules with this id or id prefix (repeatable).")
 @click.option("--ignore", multiple=True, help="Skip rules with this id or id prefix (repeatable).")
-@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default="error", show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1 [default: error].")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (report-only runs).")
-def scan(
-    paths: tuple[Path, ...],
-    fmt: str,
-    output: Path | None,
-    rules: tuple[Path, ...],
-    no_default_rules: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fail_on: str,
-    exit_zero: bool,
-) -> int:
+@click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes [default: all cores]; 0 checks in this process.")
+@click.option("--cache", "cache_path", type=click.Path(path_type=Path, dir_okay=False), help="Cache file [default: .doccheck/cache.sqlite beside the configuration].")
+@click.option("--no-cache", is_flag=True, help="Check every file again and store nothing.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per file before it is reported as unreadable [default: 120].")
+@click.option("--progress/--no-progress", default=None, help="Progress bar [default: on an interactive terminal].")
+def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, config_file: Path | None, no_config: bool,
+         rules: tuple[Path, ...], no_default_rules: bool, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
+         exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, progress: bool | None) -> int:
     """Check documents and folders (recursively) and report findings."""
     from doccheck import api
-    from doccheck.engine.loader import default_paths
+    from doccheck.report.render import render
 
-    rules_paths = ([] if no_default_rules else default_paths()) + list(rules)
-    report = api.scan(paths, rules_paths=rules_paths, select=select, ignore=ignore)
-    if fmt == "json":
-        from doccheck.report.json import render
-        text = render(report)
-    else:
-        from doccheck.report import text as text_report
-        text = text_report.render(report, color=output is None and sys.stdout.isatty())
-    _emit(text, output, [Path(r.document.path) for r in report.documents])
-    return _exit_code(report.max_severity(), fail_on, exit_zero)
+    targets = _outputs(formats, output)
+    config = _config(config_file, no_config, select=select or None, ignore=ignore or None, fail_on=fail_on, jobs=jobs,
+                     cache=cache_path, timeout=timeout, use_cache=False if no_cache else None, default_rules=False if no_default_rules else None)
+    if rules:
+        config = config.with_overrides(rules=config.rules + tuple(p.resolve() for p in rules))
+    bar = _Progress(progress)
+    try:
+        report = api.scan(paths, config, progress=bar)
+    finally:
+        bar.close()
+    inputs = [Path(r.document.path) for r in report.documents]
+    for fmt, target in targets:
+        color = target is None and fmt == "text" and sys.stdout.isatty()
+        _emit(render(fmt, report, report.rules, config.fail_on, color), target, inputs)
+    return _exit_code(report.max_severity(), config.fail_on, exit_zero)
 
 
 @cli.command(epilog=EXIT_HELP)

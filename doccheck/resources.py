@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import sys
 import sysconfig
 from pathlib import Path
@@ -21,6 +22,15 @@ def data_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"doccheck data folder '{name}' is missing from this installation")
+
+
+@functools.cache
+def data_digest() -> str:
+    """Hash of every corpus file: results depend on them as much as on the rule packs."""
+    digest = hashlib.sha256()
+    for path in sorted(data_dir("corpora").glob("*.yaml")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 @functools.cache

@@ -16,6 +16,8 @@ from doccheck.model import Document
 class DocumentResult:
     document: Document
     findings: list[Finding]
+    seconds: float = 0.0  # time to check it (0 when it came from the cache)
+    cached: bool = False
 
 
 @dataclass
@@ -24,6 +26,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)  # set-level findings (across documents)
     elapsed: float = 0.0
     version: str = __version__
+    waivers: dict[str, Any] | None = None  # file, waived, expired, unused (when a waiver file applies)
+    rules: list[Any] = field(default_factory=list)  # the rules that ran (SARIF lists them)
 
     def all_findings(self) -> Iterator[Finding]:
         for result in self.documents:
@@ -42,4 +46,11 @@ class Report:
             "by_severity": {str(s): n for s, n in sorted(Counter(f.severity for f in findings).items(), reverse=True)},
             "unreadable": sum(1 for r in self.documents if not r.document.readable),
             "by_format": dict(sorted(Counter(r.document.format for r in self.documents).items())),
+            "cached": sum(1 for r in self.documents if r.cached),
+            "slowest": [
+                {"path": r.document.path, "seconds": round(r.seconds, 3)}
+                for r in sorted(self.documents, key=lambda r: -r.seconds)[:5]
+                if r.seconds > 0
+            ],
+            "waived": self.waivers["waived"] if self.waivers else 0,
         }

@@ -37,7 +37,7 @@ def test_sample_sop_gives_its_golden_findings(sample: Path, monkeypatch):
     monkeypatch.chdir(FIXTURES.parent)
     (result,) = api.scan([sample]).documents
     got = render(result.findings)
-    golden = GOLDEN / f"{sample.name}.findings.txt"
+    golden = GOLDEN / f"{sample.name}.golden"
     if os.environ.get("DOCCHECK_UPDATE_GOLDEN"):
         golden.write_text(got, encoding="utf-8")
     assert got == golden.read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_sample_sop_gives_its_golden_findings(sample: Path, monkeypatch):
 def test_every_sample_format_and_category_is_covered():
     formats = {p.suffix for p in SAMPLES}
     assert formats == {".docx", ".pdf", ".md", ".txt"}
-    text = "".join((GOLDEN / f"{p.name}.findings.txt").read_text() for p in SAMPLES)
+    text = "".join((GOLDEN / f"{p.name}.golden").read_text() for p in SAMPLES)
     for category in ("obsolete-reference", "obsolete-term", "missing-element", "document-control"):
         assert f"| {category} |" in text
 

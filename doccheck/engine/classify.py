@@ -56,8 +56,8 @@ def _is_effective(doc: Document, today: dt.date) -> bool:
     return bool(date) and dt.date.fromisoformat(date) <= today
 
 
-def context(doc: Document, today: dt.date) -> DocContext:
-    doc_type = classify(doc)
+def context(doc: Document, today: dt.date, doc_type: str | None = None) -> DocContext:
+    doc_type = doc_type or classify(doc)
     legacy = corpus("document-types.yaml")["legacy"]
     status = (doc.metadata.get("status") or "").lower()
     reason = None

@@ -61,10 +61,13 @@ def needs_tags(rules: Iterable[Rule]) -> bool:
     return any(getattr(TYPES[r.type], "NEEDS_TAGS", False) for r in rules)
 
 
-def check_document(doc: Document, rules: Iterable[Rule]) -> list[Finding]:
-    """All findings of ``rules`` on ``doc`` (tagged already if any rule needs tags), in document order."""
+def check_document(doc: Document, rules: Iterable[Rule], doc_type: str | None = None) -> list[Finding]:
+    """All findings of ``rules`` on ``doc`` (tagged already if any rule needs tags), in document order.
+
+    ``doc_type`` overrides the classifier (configuration's document_types mapping).
+    """
     out: list[Finding] = []
-    ctx = context(doc, today()) if doc.readable else DocContext(None, False, None, False, today())
+    ctx = context(doc, today(), doc_type) if doc.readable else DocContext(doc_type, False, None, False, today())
     for rule in rules:
         if not doc.readable and rule.type != "unreadable":
             continue

@@ -25,10 +25,24 @@ def summary(report: Report) -> str:
     s = report.summary()
     sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items()) or "none"
     cats = ", ".join(f"{n} {k}" for k, n in s["by_category"].items())
-    text = f"{s['findings']} finding(s) in {s['documents']} document(s) ({sev}); {s['unreadable']} unreadable"
+    formats = ", ".join(f"{n} {k}" for k, n in s["by_format"].items())
+    lines = [f"{s['findings']} finding(s) in {s['documents']} document(s) ({sev}); {s['unreadable']} unreadable"]
     if cats:
-        text += f"\nby category: {cats}"
-    return text + f"\nchecked in {report.elapsed:.2f} s"
+        lines.append(f"by category: {cats}")
+    if formats:
+        lines.append(f"files: {formats}" + (f"; {s['cached']} from the cache" if s["cached"] else ""))
+    unreadable = [r.document.path for r in report.documents if not r.document.readable]
+    if unreadable:
+        lines.append("unreadable: " + ", ".join(unreadable[:10]) + (f" and {len(unreadable) - 10} more" if len(unreadable) > 10 else ""))
+    if s["slowest"] and len(report.documents) > 3:
+        lines.append("slowest: " + ", ".join(f"{x['path']} {x['seconds']:.2f} s" for x in s["slowest"][:3]))
+    if report.waivers:
+        w = report.waivers
+        lines.append(f"waivers: {w['waived']} finding(s) waived by {w['file']}")
+        lines.extend(f"waiver expired: {x}" for x in w["expired"])
+        lines.extend(f"waiver unused: {x}" for x in w["unused"])
+    lines.append(f"checked in {report.elapsed:.2f} s")
+    return "\n".join(lines)
 
 
 def render(report: Report, color: bool = False) -> str:

@@ -1,0 +1,87 @@
+"""Result cache: an SQLite file keyed by what a file's findings depend on.
+
+Key = file content hash + display path + doccheck version + rule packs and corpora digest +
+settings digest + the date (a few checks depend on "today"). Safe for two scans at once
+(WAL, busy timeout). A corrupt or unwritable cache is rebuilt or bypassed, never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sqlite3
+import zlib
+from pathlib import Path
+
+from doccheck.results import DocumentResult
+
+log = logging.getLogger("doccheck")
+SCHEMA = 1
+
+
+def make_key(content_sha: str, display: str, context: str) -> str:
+    return hashlib.sha256(f"{content_sha}|{display}|{context}".encode()).hexdigest()
+
+
+class Cache:
+    """``get``/``put`` DocumentResults; every method is a no-op once the store has failed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:  # not a database, or damaged: start afresh
+            log.warning("cache %s is unreadable (%s); rebuilding it", path, exc)
+            self.close()
+            try:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                self._open()
+            except (OSError, sqlite3.Error) as again:
+                log.warning("cache disabled: %s", again)
+                self.db = None
+        except OSError as exc:
+            log.warning("cache disabled: %s", exc)
+            self.db = None
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30)
+        self.db = db
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT, payload BLOB)")
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+        elif row[0] != str(SCHEMA):
+            db.execute("DELETE FROM results")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA),))
+        db.commit()
+
+    def get(self, key: str) -> DocumentResult | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT payload FROM results WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(zlib.decompress(row[0])) if row else None
+        except (sqlite3.Error, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
+            log.warning("cache entry unreadable (%s); checking the file again", exc)
+            return None
+
+    def put_many(self, items: list[tuple[str, str, DocumentResult]]) -> None:
+        if self.db is None or not items:
+            return
+        rows = [(key, path, zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)) for key, path, result in items]
+        try:
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            self.db.commit()
+        except sqlite3.Error as exc:
+            log.warning("cache not updated: %s", exc)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

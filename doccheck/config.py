@@ -1,0 +1,208 @@
+"""Project configuration: found by walking up from the working directory, overridden by flags.
+
+Looked for in each folder, first match wins: ``doccheck.yaml``, ``.doccheck.yaml``,
+``setup.cfg`` with a ``[doccheck]`` section, ``pyproject.toml`` with ``[tool.doccheck]``.
+Paths in a configuration file are relative to the folder that holds it. Unknown keys and
+bad values are errors naming the file and line.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from doccheck.finding import Severity
+from doccheck.yamlpos import PosDict, Problem, YamlError, load
+
+FAIL_LEVELS = ("error", "warning", "info", "never")
+FILES = ("doccheck.yaml", ".doccheck.yaml", "setup.cfg", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting, with its default; ``source`` names the file it came from (None: defaults)."""
+
+    root: Path = field(default_factory=Path.cwd)
+    source: str | None = None
+    rules: tuple[Path, ...] = ()  # extra rule packs
+    default_rules: bool = True
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # glob -> rule ids/prefixes
+    severity: dict[str, str] = field(default_factory=dict)  # rule id/prefix -> severity
+    document_types: dict[str, str] = field(default_factory=dict)  # glob -> document type
+    fail_on: str = "error"
+    jobs: int | None = None  # None: all cores
+    cache: Path | None = None  # None: <root>/.doccheck/cache.sqlite
+    use_cache: bool = True
+    include: tuple[str, ...] = ()  # globs a file must match (default: every supported type)
+    exclude: tuple[str, ...] = ()  # globs that skip a file or folder
+    waivers: Path | None = None  # None: <root>/doccheck-waivers.yaml when it exists
+    timeout: float = 120.0  # seconds per file
+    memory_mb: int = 2048  # address-space cap per worker process
+    not_applicable: dict[str, str] = field(default_factory=dict)  # requirement id -> justification
+
+    @property
+    def cache_path(self) -> Path:
+        return self.cache or self.root / ".doccheck" / "cache.sqlite"
+
+    @property
+    def waivers_path(self) -> Path | None:
+        if self.waivers:
+            return self.waivers
+        default = self.root / "doccheck-waivers.yaml"
+        return default if default.exists() else None
+
+    def rule_paths(self) -> list[Path]:
+        from doccheck.engine.loader import default_paths
+
+        return (default_paths() if self.default_rules else []) + list(self.rules)
+
+    def digest(self) -> str:
+        """Hash of the settings that change which findings a file gets (part of the cache key)."""
+        relevant = {"select": self.select, "ignore": self.ignore, "document_types": self.document_types}
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """Command-line flags over file settings; None means "not given"."""
+        return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+_LISTS = {"select", "ignore", "include", "exclude"}
+_PATHS = {"cache", "waivers"}
+_KEYS = {f.name for f in dataclasses.fields(Config)} - {"root", "source", "use_cache"}
+
+
+def _line_of(text: str, key: str) -> int:
+    m = re.search(rf"^\s*{re.escape(key)}\s*[=:]", text, re.M)
+    return text[: m.start()].count("\n") + 1 if m else 1
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        return [v.strip() for v in re.split(r"[,\n]", value) if v.strip()]
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _as_mapping(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, str):  # setup.cfg: "glob = value" lines
+        return {k.strip(): v.strip() for k, v in (line.split("=", 1) for line in value.splitlines() if "=" in line)}
+    raise ValueError("must be a mapping")
+
+
+def _convert(key: str, value: Any, root: Path) -> Any:
+    if key in _LISTS:
+        return tuple(str(v) for v in _as_list(value))
+    if key == "rules":
+        return tuple((root / str(v)).resolve() for v in _as_list(value))
+    if key in _PATHS:
+        return (root / str(value)).resolve() if value not in (False, None, "false") else None
+    if key == "default_rules":
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if key == "fail_on":
+        if str(value) not in FAIL_LEVELS:
+            raise ValueError(f"must be one of {', '.join(FAIL_LEVELS)}")
+        return str(value)
+    if key in ("jobs", "memory_mb"):
+        number = int(value)
+        if number < 0:
+            raise ValueError("must be 0 or more")
+        return number
+    if key == "timeout":
+        return float(value)
+    if key == "severity":
+        out = {str(k): str(v) for k, v in _as_mapping(value).items()}
+        for v in out.values():
+            Severity.parse(v)
+        return out
+    if key == "per_path_ignores":
+        return {str(k): tuple(str(x) for x in _as_list(v)) for k, v in _as_mapping(value).items()}
+    if key == "not_applicable":
+        out = {str(k): str(v or "").strip() for k, v in _as_mapping(value).items()}
+        missing = [k for k, v in out.items() if not v]
+        if missing:
+            raise ValueError(f"needs a justification for {', '.join(missing)}")
+        return out
+    return {str(k): str(v) for k, v in _as_mapping(value).items()}  # document_types
+
+
+def _build(data: dict[str, Any], path: Path, lines: dict[str, tuple[int, int]]) -> Config:
+    problems = []
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line, col = lines.get(key, (1, 1))
+        if key not in _KEYS:
+            problems.append(Problem(str(path), line, col, f"unknown configuration key '{key}' (known: {', '.join(sorted(_KEYS))})"))
+            continue
+        if key == "cache" and value is False:
+            values["use_cache"] = False
+            continue
+        try:
+            values[key] = _convert(key, value, path.parent)
+        except (ValueError, TypeError) as exc:
+            problems.append(Problem(str(path), line, col, f"'{key}' {exc}"))
+    if problems:
+        raise YamlError(problems)
+    return Config(root=path.parent, source=str(path), **values)
+
+
+def _from_yaml(path: Path) -> Config:
+    data = load(path)
+    if data is None:
+        data = PosDict()
+    if not isinstance(data, PosDict):
+        raise YamlError([Problem(str(path), 1, 1, "configuration must be a mapping of settings")])
+    return _build(data, path, {k: data.key_pos[k] for k in data})
+
+
+def _from_setup_cfg(path: Path) -> Config | None:
+    parser = configparser.ConfigParser()
+    text = path.read_text(encoding="utf-8")
+    parser.read_string(text)
+    if not parser.has_section("doccheck"):
+        return None
+    data = dict(parser.items("doccheck"))
+    return _build(data, path, {k: (_line_of(text, k), 1) for k in data})
+
+
+def _from_pyproject(path: Path) -> Config | None:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text).get("tool", {}).get("doccheck")
+    except tomllib.TOMLDecodeError as exc:
+        raise YamlError([Problem(str(path), 1, 1, f"invalid TOML: {exc}")]) from None
+    if data is None:
+        return None
+    return _build(data, path, {k: (_line_of(text, k), 1) for k in data})
+
+
+def load_file(path: Path) -> Config | None:
+    if path.name == "setup.cfg":
+        return _from_setup_cfg(path)
+    if path.name == "pyproject.toml":
+        return _from_pyproject(path)
+    return _from_yaml(path)
+
+
+def discover(start: Path | None = None) -> Config:
+    """The first configuration found walking up from ``start`` (default: the working directory)."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate_folder in (folder, *folder.parents):
+        for name in FILES:
+            path = candidate_folder / name
+            if path.is_file():
+                config = load_file(path)
+                if config is not None:
+                    return config
+    return Config(root=folder)

@@ -1,0 +1,128 @@
+"""Check files in worker processes, one file per worker at a time.
+
+NOTE: not concurrent.futures: one PDF that makes PDFium abort (SIGABRT) or hang would
+break a whole ProcessPoolExecutor. Here each worker has its own pipe; a worker that dies
+or overruns the per-file time limit is killed and replaced, its file reported as
+unreadable, and the batch goes on. Workers are forked, parallelise by file (spaCy's own
+n_process is 40x slower on paragraph-sized texts), and load rules and the spaCy
+pipeline once each.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+from doccheck.results import DocumentResult
+from doccheck.worker import Settings, check_file, failed
+
+
+@dataclass(frozen=True)
+class Task:
+    index: int
+    path: str
+    display: str
+
+
+def _limit_memory(megabytes: int) -> None:
+    if megabytes:
+        import resource
+
+        cap = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _worker(conn: Connection, settings: Settings, memory_mb: int) -> None:
+    _limit_memory(memory_mb)
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+        try:
+            result = check_file(task.path, task.display, settings)
+        except MemoryError:
+            result = failed(task.path, task.display, settings, "too-large", f"needed more than {memory_mb} MB of memory")
+        except Exception:  # noqa: BLE001 - a bug on one file must not cost the batch
+            result = failed(task.path, task.display, settings, "internal-error", "doccheck failed on this file: " + traceback.format_exc(limit=-1).strip().splitlines()[-1])
+        conn.send((task.index, result))
+
+
+class _Slot:
+    def __init__(self, ctx: mp.context.BaseContext, settings: Settings, memory_mb: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker, args=(child, settings, memory_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.started = 0.0
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def run(
+    tasks: list[Task],
+    settings: Settings,
+    jobs: int,
+    timeout: float,
+    memory_mb: int,
+    progress: Callable[[Task], None] = lambda task: None,
+) -> Iterator[tuple[int, DocumentResult]]:
+    """Yield ``(task.index, result)`` as files finish (in any order)."""
+    ctx = mp.get_context("fork")
+    queue = deque(tasks)
+    slots = [_Slot(ctx, settings, memory_mb) for _ in range(max(1, min(jobs, len(tasks))))]
+    try:
+        while queue or any(s.task for s in slots):
+            for slot in slots:
+                if slot.task is None and queue:
+                    slot.task, slot.started = queue.popleft(), time.monotonic()
+                    slot.conn.send(slot.task)
+            busy = [s for s in slots if s.task]
+            ready = wait([s.conn for s in busy], timeout=0.25)
+            now = time.monotonic()
+            for i, slot in enumerate(slots):
+                task = slot.task
+                if task is None:
+                    continue
+                outcome = None
+                if slot.conn in ready:
+                    try:
+                        outcome = slot.conn.recv()
+                    except (EOFError, OSError):
+                        code = slot.process.exitcode
+                        why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                        outcome = (task.index, failed(task.path, task.display, settings, "worker-crashed", f"the reader crashed on this file ({why})", now - slot.started))
+                elif now - slot.started > timeout:
+                    outcome = (task.index, failed(task.path, task.display, settings, "timeout", f"reading took longer than {timeout:g} s", now - slot.started))
+                if outcome is None:
+                    continue
+                if outcome[1].document.problems and outcome[1].document.problems[0].reason in ("worker-crashed", "timeout"):
+                    slot.kill()
+                    slots[i] = _Slot(ctx, settings, memory_mb)
+                else:
+                    slot.task = None
+                progress(task)
+                yield outcome
+    finally:
+        for slot in slots:
+            if slot.process.is_alive():
+                try:
+                    slot.conn.send(None)
+                except (OSError, BrokenPipeError):
+                    pass
+            slot.process.join(1)
+            if slot.process.is_alive():
+                slot.kill()
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

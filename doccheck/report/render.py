@@ -1,0 +1,35 @@
+"""One place that knows every output format: ``render(fmt, report, ...)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from doccheck.results import Report
+
+FORMATS = ("text", "json", "sarif", "junit", "github", "csv")
+
+
+def render(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool = False) -> str:
+    if fmt == "json":
+        from doccheck.report.json import render as json_render
+
+        return json_render(report)
+    if fmt == "sarif":
+        from doccheck.report.sarif import render as sarif_render
+
+        return sarif_render(report, rules)
+    if fmt == "junit":
+        from doccheck.report.junit import render as junit_render
+
+        return junit_render(report, fail_on)
+    if fmt == "github":
+        from doccheck.report.github import render as github_render
+
+        return github_render(report)
+    if fmt == "csv":
+        from doccheck.report.csv import render as csv_render
+
+        return csv_render(report)
+    from doccheck.report.text import render as text_render
+
+    return text_render(report, color=color)

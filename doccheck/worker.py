@@ -1,0 +1,64 @@
+"""Check one file from start to finish: extract, tag (when a rule needs it), run the rules.
+
+Runs inside a worker process (see `doccheck.parallel`) or in-process with ``--jobs 0``.
+The rule set is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import time
+from dataclasses import dataclass
+
+from doccheck.model import Document, Problem
+from doccheck.results import DocumentResult
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs to check files; picklable."""
+
+    rule_paths: tuple[str, ...]
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    document_types: tuple[tuple[str, str], ...] = ()  # (glob, type): a tuple, so Settings is hashable
+
+
+@functools.cache
+def _rules(settings: Settings) -> tuple:  # type: ignore[type-arg]
+    from pathlib import Path
+
+    from doccheck.engine.loader import load_rules
+    from doccheck.engine.run import selected
+
+    ruleset = load_rules([Path(p) for p in settings.rule_paths])
+    return tuple(r for r in ruleset.rules if selected(r.id, settings.select, settings.ignore))
+
+
+def _doc_type(display: str, settings: Settings) -> str | None:
+    return next((t for glob, t in settings.document_types if fnmatch.fnmatch(display, glob)), None)
+
+
+def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
+    from doccheck.engine.run import check_document, needs_tags
+    from doccheck.extract import extract
+
+    started = time.perf_counter()
+    rules = _rules(settings)
+    doc = extract(path, display=display)
+    if doc.readable and needs_tags(rules):
+        from doccheck.nlp import tag_document  # NOTE: imports spaCy; only when a rule needs tags
+
+        tag_document(doc)
+    findings = check_document(doc, rules, doc_type=_doc_type(display, settings))
+    return DocumentResult(doc, findings, time.perf_counter() - started)
+
+
+def failed(path: str, display: str, settings: Settings, reason: str, message: str, seconds: float = 0.0) -> DocumentResult:
+    """The result for a file whose worker died or ran out of time: an unreadable finding, never silence."""
+    from doccheck.engine.run import check_document
+
+    doc = Document(path=display, format="unknown", sha256="", size=0, problems=[Problem(reason, message)])
+    unreadable = tuple(r for r in _rules(settings) if r.type == "unreadable")
+    return DocumentResult(doc, check_document(doc, unreadable), seconds)
