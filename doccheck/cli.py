@@ -164,9 +164,10 @@ def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, tags: bool) 
     return ExitStatus.OK
 
 
-from doccheck.rules_cli import rules_group  # noqa: E402
+from doccheck.rules_cli import rules_group, waivers_group  # noqa: E402
 
 cli.add_command(rules_group)
+cli.add_command(waivers_group)
 
 
 def _log_failure() -> Path:

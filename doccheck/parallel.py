@@ -39,6 +39,9 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def _worker(conn: Connection, settings: Settings, memory_mb: int) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a reader that aborts is reported as a finding, not as a dump on the terminal
     _limit_memory(memory_mb)
     while True:
         task = conn.recv()

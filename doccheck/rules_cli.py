@@ -91,3 +91,33 @@ def test(paths: tuple[Path, ...], verbose: bool) -> int:
     failed = sum(1 for r in results if not r.ok)
     click.echo(f"{len(results) - failed} passed, {failed} failed")
     return ExitStatus.FINDINGS if failed else ExitStatus.OK
+
+
+@click.group(name="waivers")
+def waivers_group() -> None:
+    """Accepted findings (doccheck-waivers.yaml)."""
+
+
+@waivers_group.command(name="add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--justification", required=True, help="Why these findings are accepted.")
+@click.option("--owner", required=True, help="Who answers for them.")
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date after which the waivers stop applying.")
+@click.option("--select", multiple=True, help="Only findings of these rule ids or prefixes.")
+@click.option("--file", "waiver_file", type=click.Path(path_type=Path, dir_okay=False), help="Waiver file [default: doccheck-waivers.yaml of the configuration].")
+def add(paths: tuple[Path, ...], justification: str, owner: str, expires, select: tuple[str, ...], waiver_file: Path | None) -> int:  # type: ignore[no-untyped-def]
+    """Write a waiver for every current finding (adopting doccheck on a legacy library)."""
+    from doccheck import api, waivers
+    from doccheck import config as config_module
+    from doccheck.report.output import write_atomic
+
+    config = config_module.discover()
+    target = waiver_file or config.waivers_path or config.root / "doccheck-waivers.yaml"
+    report = api.scan(paths, config)
+    findings = [f for f in report.all_findings() if not select or any(f.rule.startswith(p) for p in select)]
+    findings = [f for f in findings if f.category != "unreadable"]  # an unread file is never "accepted"
+    entries = waivers.entries_for(findings, justification, owner, expires.date() if expires else None)
+    existing = target.read_text(encoding="utf-8") if target.exists() else None
+    write_atomic(target, waivers.append_text(existing, entries), [Path(r.document.path) for r in report.documents])
+    click.echo(f"{len(entries)} waiver(s) added to {target}")
+    return ExitStatus.OK

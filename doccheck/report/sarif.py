@@ -28,7 +28,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "help": {"text": f"{rule.description}\nSource: {rule.source}", "markdown": f"{rule.description}\n\n**Source:** {rule.source}"},
         **({"helpUri": rule.link} if rule.link else {}),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": [rule.category, rule.type], "problem.severity": LEVELS[rule.severity]},
+        "properties": {"tags": sorted({rule.category, rule.type}), "problem.severity": LEVELS[rule.severity]},
     }
 
 

