@@ -26,10 +26,15 @@ _TRANSIENT = {"worker-crashed", "timeout", "internal-error", "missing", "io-erro
 
 def display_path(path: Path) -> str:
     """Paths relative to the working directory where possible, with forward slashes."""
+    if not path.is_absolute():
+        return Path(os.path.normpath(path)).as_posix()
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
-        return path.as_posix()
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
 
 
 def _hidden(name: str) -> bool:
@@ -81,6 +86,8 @@ def _content_hash(path: Path) -> str | None:
 
 
 def _override_severity(finding: Finding, overrides: dict[str, str]) -> Finding:
+    if not overrides:
+        return finding
     best = max((p for p in overrides if finding.rule.startswith(p)), key=len, default=None)
     return dataclasses.replace(finding, severity=Severity.parse(overrides[best])) if best else finding
 
@@ -93,7 +100,14 @@ def _post_process(report: Report, config: Config) -> None:
     if config.waivers_path:
         from doccheck import waivers
 
+        if not config.waivers_path.exists():
+            raise DoccheckUserError(
+                f"waiver file {config.waivers_path} (set in {config.source or 'the command line'}) does not exist;"
+                " create it with 'doccheck waivers add' or remove the setting"
+            )
         waiver_file = waivers.read(config.waivers_path)
+    if waiver_file is None and not config.per_path_ignores and not config.severity:
+        return  # nothing to apply: keep the findings as they are
     pairs: list[tuple[Finding, str | None]] = []
     for result in report.documents:
         number = result.document.metadata.get("document_number")
@@ -151,7 +165,7 @@ def scan(
         key = make_key(sha, shown, context) if sha else None
         hit = cache.get(key) if cache and key else None
         if hit is not None:
-            results[i] = dataclasses.replace(hit, cached=True, seconds=0.0)
+            results[i] = dataclasses.replace(hit, cached=True, seconds=0.0, cache_key=key)
             done += 1
             if progress:
                 progress(done, len(files), shown)
@@ -177,6 +191,35 @@ def scan(
     _post_process(report, config)
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def load_details(report: Report, config: Config | None = None) -> None:
+    """Give every document of ``report`` its blocks and tags: from the cache, or by checking again.
+
+    Cached results carry only what the machine formats need; reporters that show the text
+    (HTML, annotated copies) call this first.
+    """
+    from doccheck.cache import Cache
+    from doccheck.extract import extract
+
+    config = config or Config()
+    cache = Cache(config.cache_path) if config.use_cache else None
+    for result in report.documents:
+        doc = result.document
+        if doc.blocks or not doc.readable:
+            continue
+        details = cache.details(result.cache_key) if cache and result.cache_key else None
+        if details is not None:
+            doc.blocks, doc.tags = details
+            continue
+        fresh = extract(doc.path)
+        if fresh.readable:
+            from doccheck.nlp import tag_document
+
+            tag_document(fresh)
+        doc.blocks, doc.tags = fresh.blocks, fresh.tags
+    if cache:
+        cache.close()
 
 
 def _transient(result: DocumentResult | None) -> bool:

@@ -3,10 +3,15 @@
 Key = file content hash + display path + doccheck version + rule packs and corpora digest +
 settings digest + the date (a few checks depend on "today"). Safe for two scans at once
 (WAL, busy timeout). A corrupt or unwritable cache is rebuilt or bypassed, never fatal.
+
+NOTE: a result is stored in two parts. The slim part (identity, facts, findings) is what
+every output format needs and is all a warm rescan reads; the blocks and tags (hundreds of
+thousands of small objects over a library) load only when a reporter asks for them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import pickle
@@ -17,7 +22,11 @@ from pathlib import Path
 from doccheck.results import DocumentResult
 
 log = logging.getLogger("doccheck")
-SCHEMA = 1
+SCHEMA = 2
+
+
+def _pack(obj: object) -> bytes:
+    return zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def make_key(content_sha: str, display: str, context: str) -> str:
@@ -52,12 +61,13 @@ class Cache:
         self.db = db
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT, payload BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT, payload BLOB, details BLOB)")
         row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
         elif row[0] != str(SCHEMA):
-            db.execute("DELETE FROM results")
+            db.execute("DROP TABLE results")
+            db.execute("CREATE TABLE results (key TEXT PRIMARY KEY, path TEXT, payload BLOB, details BLOB)")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA),))
         db.commit()
 
@@ -71,12 +81,26 @@ class Cache:
             log.warning("cache entry unreadable (%s); checking the file again", exc)
             return None
 
+    def details(self, key: str) -> tuple[list, list] | None:
+        """The blocks and tags of a cached result (None when absent)."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT details FROM results WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(zlib.decompress(row[0])) if row else None
+        except (sqlite3.Error, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return None
+
     def put_many(self, items: list[tuple[str, str, DocumentResult]]) -> None:
         if self.db is None or not items:
             return
-        rows = [(key, path, zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)) for key, path, result in items]
+        rows = []
+        for key, path, result in items:
+            doc = result.document
+            slim = dataclasses.replace(result, document=dataclasses.replace(doc, blocks=[], tags=[]))
+            rows.append((key, path, _pack(slim), _pack((doc.blocks, doc.tags))))
         try:
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
             self.db.commit()
         except sqlite3.Error as exc:
             log.warning("cache not updated: %s", exc)

@@ -18,6 +18,7 @@ class DocumentResult:
     findings: list[Finding]
     seconds: float = 0.0  # time to check it (0 when it came from the cache)
     cached: bool = False
+    cache_key: str | None = None  # set on cached results: their blocks load on demand (api.load_details)
 
 
 @dataclass

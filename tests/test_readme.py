@@ -25,3 +25,42 @@ def test_every_package_folder_is_a_regular_package():
     """setup.cfg's packages = find: drops folders without __init__.py from wheels."""
     folders = [p for p in (ROOT / "doccheck").rglob("*") if p.is_dir() and any(p.glob("*.py")) and p.name != "__pycache__"]
     assert folders and all((p / "__init__.py").exists() for p in folders), [str(p) for p in folders if not (p / "__init__.py").exists()]
+
+
+def _blocks(language: str) -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [b.split("```", 1)[0] for b in text.split(f"```{language}\n")[1:]]
+
+
+def test_journey_commands_run_on_a_real_library(tmp_path, run_cli):
+    """Every `doccheck scan|waivers` line of the two journeys runs, against a copy of the sample SOPs."""
+    import shlex
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "sops", tmp_path / "SOPs")
+    shutil.copytree(FIXTURES / "sops", tmp_path / "SOPs" / "legacy")
+    shutil.copytree(FIXTURES / "clean", tmp_path / "docs")
+    journeys = (ROOT / "README.md").read_text(encoding="utf-8").split("## Journey 1", 1)[1].split("### Configuration", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for block in journeys.split("```sh\n")[1:] for line in block.split("```", 1)[0].splitlines()]
+    commands = [c for c in commands if c.startswith("doccheck ")]
+    assert len(commands) >= 6
+    for command in commands:
+        code, out, err = run_cli(*shlex.split(command)[1:], cwd=tmp_path)
+        assert code in (0, 1), (command, err)
+    assert (tmp_path / "findings.csv").read_text().startswith("path,format,document_number")
+    assert (tmp_path / "report.sarif").exists() and (tmp_path / "doccheck.sarif").exists() and (tmp_path / "doccheck.xml").exists()
+    assert "waivers:" in (tmp_path / "doccheck-waivers.yaml").read_text()
+
+
+def test_configuration_example_is_valid(tmp_path, run_cli):
+    (config_block,) = [b for b in _blocks("yaml") if b.startswith("# doccheck.yaml")]
+    (tmp_path / "our-rules").mkdir()
+    (tmp_path / "doccheck.yaml").write_text(config_block, encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    code, _, err = run_cli("scan", "docs", cwd=tmp_path)
+    assert code == 2 and "doccheck-waivers.yaml (set in" in err and "does not exist" in err
+    (tmp_path / "doccheck-waivers.yaml").write_text("schema: 1\nwaivers: []\n", encoding="utf-8")
+    code, out, err = run_cli("scan", "docs", cwd=tmp_path)
+    assert code == 0 and "0 finding(s) in 0 document(s)" in out, err
