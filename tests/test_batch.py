@@ -280,3 +280,20 @@ def test_python_api(library, monkeypatch):
     report = doccheck.scan(["sops"])
     assert len(report.documents) == 6 and report.max_severity() is not None
     assert report.summary()["by_category"]["obsolete-reference"] > 0
+
+
+def test_two_scans_sharing_one_cache_at_once(library):
+    """WAL and a busy timeout: concurrent scans both finish and agree."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, "-m", "doccheck", "scan", ".", "--format", "json", "--jobs", "1"]
+    runs = [subprocess.Popen(args, cwd=library, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in runs]
+    assert [p.returncode for p in runs] == [1, 1], [o[1] for o in outs]
+    a, b = (_stable(json.loads(o[0])) for o in outs)
+    assert a == b
+    assert "7 from the cache" in subprocess.run(args[:5], cwd=library, env=env, capture_output=True, text=True).stdout
+
+
+def test_no_progress_bar_in_pipes(run_cli, library):
+    code, out, err = run_cli("scan", ".", cwd=library)
+    assert "checking" not in err and "\r" not in err
