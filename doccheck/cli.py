@@ -119,9 +119,11 @@ class _Progress:
 @click.option("--no-cache", is_flag=True, help="Check every file again and store nothing.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per file before it is reported as unreadable [default: 120].")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on an interactive terminal].")
+@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path, file_okay=False), help="Also write annotated copies (Word comments, PDF highlights) under DIR.")
 def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, config_file: Path | None, no_config: bool,
          rules: tuple[Path, ...], no_default_rules: bool, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
-         exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, progress: bool | None) -> int:
+         exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, progress: bool | None,
+         annotate_dir: Path | None) -> int:
     """Check documents and folders (recursively) and report findings."""
     from doccheck import api
     from doccheck.report.render import render
@@ -137,10 +139,47 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
     finally:
         bar.close()
     inputs = [Path(r.document.path) for r in report.documents]
+    if any(fmt == "html" for fmt, _ in targets) or annotate_dir:
+        api.load_details(report, config)  # these show the text: blocks load from the cache or the file
     for fmt, target in targets:
         color = target is None and fmt == "text" and sys.stdout.isatty()
         _emit(render(fmt, report, report.rules, config.fail_on, color), target, inputs)
+    if annotate_dir:
+        _annotated(report, annotate_dir, track_changes=False, fix=False, in_place=False)
     return _exit_code(report.max_severity(), config.fail_on, exit_zero)
+
+
+def _annotated(report, out_dir: Path | None, track_changes: bool, fix: bool, in_place: bool) -> None:  # type: ignore[no-untyped-def]
+    from doccheck.annotate import annotate as write_annotations
+
+    for item in write_annotations(report, out_dir, track_changes, fix, in_place):
+        click.echo(f"wrote {item.target} ({item.annotations} annotation(s))", err=True)
+
+
+@cli.command(epilog=EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Folder for the annotated copies.")
+@click.option("--track-changes", is_flag=True, help="Word: also write each term/reference suggestion as a tracked change.")
+@click.option("--fix", is_flag=True, help="Markdown/text: apply plain replacements to a copy under --out.")
+@click.option("--in-place", is_flag=True, help="With --fix: rewrite the Markdown/text files themselves.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option("--select", multiple=True, help="Only rules with this id or id prefix (repeatable).")
+@click.option("--ignore", multiple=True, help="Skip rules with this id or id prefix (repeatable).")
+def annotate(paths: tuple[Path, ...], out_dir: Path | None, track_changes: bool, fix: bool, in_place: bool,
+             config_file: Path | None, no_config: bool, select: tuple[str, ...], ignore: tuple[str, ...]) -> int:
+    """Write the findings into copies of the documents: Word comments, PDF highlights, Markdown fixes."""
+    from doccheck import api
+
+    if in_place and not fix:
+        raise click.BadParameter("--in-place goes with --fix", param_hint="--in-place")
+    if out_dir is None and not in_place:
+        raise click.BadParameter("give the output folder with --out DIR", param_hint="--out")
+    config = _config(config_file, no_config, select=select or None, ignore=ignore or None)
+    report = api.scan(paths, config)
+    api.load_details(report, config)
+    _annotated(report, out_dir, track_changes, fix, in_place)
+    return ExitStatus.OK
 
 
 @cli.command(epilog=EXIT_HELP)

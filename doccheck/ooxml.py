@@ -65,16 +65,20 @@ def visible_runs(p: etree._Element) -> list[etree._Element]:
     return runs
 
 
+def child_text(child: etree._Element) -> str:
+    """The visible text one child of a run contributes (``w:t``, a tab, a break...)."""
+    if child.tag == W_T:
+        return child.text or ""
+    return _RUN_CHARS.get(child.tag, "")
+
+
 def run_text(r: etree._Element) -> str:
     """A run's visible text: ``w:t`` plus tabs and breaks; field codes and deleted text excluded."""
-    out = []
-    for child in r:
-        tag = child.tag
-        if tag == W_T:
-            out.append(child.text or "")
-        elif tag in _RUN_CHARS:
-            out.append(_RUN_CHARS[tag])
-    return "".join(out)
+    return "".join(child_text(child) for child in r)
+
+
+def paragraph_text(p: etree._Element) -> str:
+    return "".join(run_text(r) for r in visible_runs(p))
 
 
 def enclosing(el: etree._Element, tags: set[str]) -> etree._Element | None:

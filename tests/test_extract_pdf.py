@@ -6,7 +6,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from doccheck.extract import extract
-from doccheck.extract.pdf import char_boxes
+from doccheck.pdfgeom import char_boxes
 from doccheck.model import Block, Document
 
 from conftest import FIXTURES, find

@@ -43,6 +43,7 @@ def test_journey_commands_run_on_a_real_library(tmp_path, run_cli):
     shutil.copytree(FIXTURES / "sops", tmp_path / "SOPs" / "legacy")
     shutil.copytree(FIXTURES / "clean", tmp_path / "docs")
     journeys = (ROOT / "README.md").read_text(encoding="utf-8").split("## Journey 1", 1)[1].split("### Configuration", 1)[0]
+    assert "## Journey 3" in journeys
     commands = [line.split("#", 1)[0].strip() for block in journeys.split("```sh\n")[1:] for line in block.split("```", 1)[0].splitlines()]
     commands = [c for c in commands if c.startswith("doccheck ")]
     assert len(commands) >= 6
@@ -52,6 +53,8 @@ def test_journey_commands_run_on_a_real_library(tmp_path, run_cli):
     assert (tmp_path / "findings.csv").read_text().startswith("path,format,document_number")
     assert (tmp_path / "report.sarif").exists() and (tmp_path / "doccheck.sarif").exists() and (tmp_path / "doccheck.xml").exists()
     assert "waivers:" in (tmp_path / "doccheck-waivers.yaml").read_text()
+    assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert any((tmp_path / "reviewed").rglob("*.docx")) and any((tmp_path / "reviewed").rglob("*.pdf"))
 
 
 def test_configuration_example_is_valid(tmp_path, run_cli):

@@ -143,6 +143,8 @@ class _StoryReader:
         in_box = {p for box in root.iter(ooxml.W_TXBX) for p in box.iter(ooxml.W_P)}
         cell_of = {p: tc for tc in root.iter(ooxml.W_TC) for p in tc.iter(ooxml.W_P)} if tables else {}
         separators = {p for note in root if note.get(W_TYPE) in _SEPARATORS for p in note.iter(ooxml.W_P)}
+        # doccheck's own review comments (annotated copies) are not document content
+        separators |= {p for note in root if note.get(qn("w:author")) == "doccheck" for p in note.iter(ooxml.W_P)}
         for number, p in enumerate(ooxml.paragraphs(root), start=1):
             if p in separators:  # footnote separator lines: counted (locations match the file), not read
                 continue
@@ -282,7 +284,8 @@ def _read_package(pkg: _Package, doc: Document) -> None:
         reader.read(root, target, _REL_TYPES[rel_type])
     comments = pkg.xml(next((t for r, t in side if r == "comments"), ""))
     done = pkg.xml(posixpath.join(posixpath.dirname(main), "commentsExtended.xml"))
-    n_comments = len(comments.findall(qn("w:comment"))) if comments is not None else 0
+    # doccheck's own review comments on an annotated copy are not the document's comments
+    n_comments = sum(1 for c in comments.iter(qn("w:comment")) if c.get(qn("w:author")) != "doccheck") if comments is not None else 0
     n_done = sum(1 for el in done.iter() if el.get(f"{{{_W15}}}done") == "1") if done is not None else 0
     revisions = _count_revisions(stories)
     core, custom = _properties(pkg)

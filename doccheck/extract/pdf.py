@@ -248,19 +248,3 @@ def extract_pdf(path: Path, doc: Document, limits: Limits) -> None:
         pdf.close()
     _blocks(pages, doc)
     _read_identity(doc, path)
-
-
-def char_boxes(path: Path, page_number: int, start: int, end: int) -> list[tuple[float, float, float, float]]:
-    """PDF-space boxes (left, bottom, right, top) of characters ``[start, end)`` on a page."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        page = pdf[page_number - 1]
-        textpage = page.get_textpage()
-        boxes = [textpage.get_charbox(i) for i in range(start, end)]
-        textpage.close()
-        page.close()
-        return boxes
-    finally:
-        pdf.close()

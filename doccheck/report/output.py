@@ -10,6 +10,17 @@ from pathlib import Path
 from doccheck.errors import DoccheckUserError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def shareable(path: str | Path) -> None:
+    """mkstemp makes 0600 files; a report or annotated copy gets the permissions a new file would."""
+    os.chmod(path, 0o666 & ~_umask())
+
+
 def write_atomic(target: Path, data: str | bytes, inputs: Iterable[Path] = ()) -> None:
     """Write ``data`` to a temporary file beside ``target``, then rename it into place."""
     resolved = target.resolve()
@@ -23,6 +34,7 @@ def write_atomic(target: Path, data: str | bytes, inputs: Iterable[Path] = ()) -
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
+        shareable(tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

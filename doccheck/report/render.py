@@ -6,7 +6,7 @@ from typing import Any
 
 from doccheck.results import Report
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "csv")
+FORMATS = ("text", "json", "sarif", "junit", "github", "csv", "html")
 
 
 def render(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool = False) -> str:
@@ -26,6 +26,10 @@ def render(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool
         from doccheck.report.github import render as github_render
 
         return github_render(report)
+    if fmt == "html":
+        from doccheck.report.html import render as html_render
+
+        return html_render(report)
     if fmt == "csv":
         from doccheck.report.csv import render as csv_render
 
