@@ -10,6 +10,7 @@ import dataclasses
 import fnmatch
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -75,8 +76,11 @@ def discover(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclude
 
 
 def _content_hash(path: Path) -> str | None:
+    """The file's SHA-256, or None (not cached) for anything but a readable regular file."""
     digest = hashlib.sha256()
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None  # NOTE: opening a FIFO named x.pdf would block here forever
         with open(path, "rb") as fh:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 from pathlib import Path
 
 from doccheck.errors import Unreadable
@@ -75,7 +76,10 @@ def extract(path: Path | str, limits: Limits = DEFAULT_LIMITS, display: str | No
 
 def _extract_into(path: Path, doc: Document, limits: Limits) -> None:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device named x.pdf would block the reader forever
+            raise Unreadable("unsupported", "not a regular file (a pipe, socket or device)")
+        size = info.st_size
         if size > limits.max_file_bytes:
             raise Unreadable("too-large", f"file is {size // MB} MB (limit {limits.max_file_bytes // MB} MB)")
         with open(path, "rb") as fh:  # read-only: inputs are never modified

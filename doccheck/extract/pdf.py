@@ -68,10 +68,17 @@ def _has_images(page) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _read_pages(pdf, doc: Document, limits: Limits) -> list[list[Line]]:  # type: ignore[no-untyped-def]
+    import pypdfium2 as pdfium
+
     pages: list[list[Line]] = []
-    empty, total = [], 0
+    empty, damaged, total = [], [], 0
     for i in range(len(pdf)):
-        page = pdf[i]
+        try:
+            page = pdf[i]
+        except pdfium.PdfiumError:
+            damaged.append(i + 1)  # e.g. a page tree that loops back on itself
+            pages.append([])
+            continue
         try:
             textpage = page.get_textpage()
             text = _page_text(textpage)
@@ -85,9 +92,15 @@ def _read_pages(pdf, doc: Document, limits: Limits) -> list[list[Line]]:  # type
         if total > limits.max_text_chars:
             raise Unreadable("too-large", f"PDF text exceeds {limits.max_text_chars:,} characters")
         pages.append(lines)
-    doc.facts["pages_without_text"] = [n for n, _ in empty]
-    if pages and len(empty) == len(pages):
+    doc.facts["pages_without_text"] = [n for n, _ in empty] + damaged
+    if pages and len(damaged) == len(pages):
+        raise Unreadable("corrupt", f"none of its {len(pages)} page(s) can be loaded (damaged page tree)")
+    if pages and len(empty) + len(damaged) == len(pages):
+        if damaged:
+            raise Unreadable("corrupt", f"no readable text: {len(damaged)} damaged page(s), {len(empty)} without text")
         raise Unreadable("no-text", f"no text layer on any of its {len(pages)} page(s) (scanned?); run OCR first")
+    for number in damaged:
+        doc.problems.append(Problem("damaged-page", f"page {number} cannot be loaded (damaged); it was not checked", fatal=False, page=number))
     for number, images in empty:
         what = "an image only (scanned?)" if images else "no text"
         doc.problems.append(
