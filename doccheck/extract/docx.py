@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -243,14 +244,14 @@ def extract_docx(fh: BinaryIO, doc: Document, limits: Limits) -> None:
     """Fill ``doc`` from the Word package in ``fh``."""
     try:
         zf = zipfile.ZipFile(fh)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError) as exc:
         raise Unreadable("corrupt", f"not a readable Word package ({exc})") from None
     with zf:
         check_zip(zf, limits)
         pkg = _Package(zf, limits, set(zf.namelist()))
         try:
             _read_package(pkg, doc)
-        except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, NotImplementedError, RuntimeError) as exc:
             raise Unreadable("corrupt", f"damaged Word package ({exc.__class__.__name__}: {exc})") from None
 
 

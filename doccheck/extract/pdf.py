@@ -204,17 +204,26 @@ def _properties(pdf, path: Path) -> dict[str, str]:  # type: ignore[no-untyped-d
 
 
 def _control_table(path: Path) -> list[list[str]]:
-    """Page 1's tables through pdfplumber: the one place its geometry earns its cost."""
+    """Page 1's tables through pdfplumber: the one place its geometry earns its cost.
+
+    Best effort: PDFium already read the text, so a file pdfminer cannot parse just has no table.
+    """
+    import logging
+
     import pdfplumber
 
-    with pdfplumber.open(str(path)) as pdf:
-        if not pdf.pages:
-            return []
-        page = pdf.pages[0]
-        try:
-            return [[c or "" for c in row] for table in page.extract_tables() for row in table]
-        finally:
-            page.close()
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            if not pdf.pages:
+                return []
+            page = pdf.pages[0]
+            try:
+                return [[c or "" for c in row] for table in page.extract_tables() for row in table]
+            finally:
+                page.close()
+    except Exception:  # noqa: BLE001 - pdfminer raises many kinds on damaged files
+        return []
 
 
 def _read_identity(doc: Document, path: Path) -> None:

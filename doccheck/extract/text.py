@@ -23,7 +23,7 @@ def decode(data: bytes) -> tuple[str, str]:
     """Bytes -> (text, encoding). BOMs honoured; UTF-8 first, then Windows-1252."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(enc), enc
+            return data.decode(enc, errors="replace"), enc  # a damaged byte must not cost the file
     if b"\x00" in data[:4096]:
         raise Unreadable("binary", "file contains NUL bytes: binary data, not text")
     try:
