@@ -112,33 +112,34 @@ def _post_process(report: Report, config: Config) -> None:
         waiver_file = waivers.read(config.waivers_path)
     if waiver_file is None and not config.per_path_ignores and not config.severity:
         return  # nothing to apply: keep the findings as they are
-    pairs: list[tuple[Finding, str | None]] = []
-    for result in report.documents:
-        number = result.document.metadata.get("document_number")
-        for f in result.findings:
-            ignored = any(
-                fnmatch.fnmatch(f.path, glob) and any(f.rule.startswith(p) for p in prefixes) for glob, prefixes in config.per_path_ignores.items()
-            )
-            if not ignored:
-                pairs.append((_override_severity(f, config.severity), number))
-    if waiver_file is not None:
-        from doccheck import waivers
 
-        outcome = waivers.apply(pairs, waiver_file, today())
-        kept = outcome.kept
-        report.waivers = {
-            "file": str(waiver_file.path),
-            "waived": outcome.waived,
-            "expired": [f"{waiver_file.path}:{w.line}: {w.rule} on {w.document} expired {w.expires}" for w in outcome.expired],
-            "unused": [f"{waiver_file.path}:{w.line}: {w.rule} on {w.document} matched no finding" for w in outcome.unused],
-        }
-    else:
-        kept = [f for f, _ in pairs]
-    by_path: dict[str, list[Finding]] = {}
-    for f in kept:
-        by_path.setdefault(f.path, []).append(f)
+    def adjusted(findings: list[Finding]) -> list[Finding]:
+        out = []
+        for f in findings:
+            if not any(fnmatch.fnmatch(f.path, g) and any(f.rule.startswith(p) for p in ps) for g, ps in config.per_path_ignores.items()):
+                out.append(_override_severity(f, config.severity))
+        return out
+
+    numbers = {r.document.path: r.document.metadata.get("document_number") for r in report.documents}
     for result in report.documents:
-        result.findings = by_path.get(result.document.path, [])
+        result.findings = adjusted(result.findings)
+    report.findings = adjusted(report.findings)
+    if waiver_file is None:
+        return
+    from doccheck import waivers
+
+    pairs = [(f, numbers.get(f.path)) for r in report.documents for f in r.findings] + [(f, numbers.get(f.path)) for f in report.findings]
+    outcome = waivers.apply(pairs, waiver_file, today())
+    kept = {id(f) for f in outcome.kept}
+    for result in report.documents:
+        result.findings = [f for f in result.findings if id(f) in kept]
+    report.findings = [f for f in report.findings if id(f) in kept]
+    report.waivers = {
+        "file": str(waiver_file.path),
+        "waived": outcome.waived,
+        "expired": [f"{waiver_file.path}:{w.line}: {w.rule} on {w.document} expired {w.expires}" for w in outcome.expired],
+        "unused": [f"{waiver_file.path}:{w.line}: {w.rule} on {w.document} matched no finding" for w in outcome.unused],
+    }
 
 
 def scan(
@@ -192,6 +193,8 @@ def scan(
         cache.close()
     report = Report(documents=[r for r in results if r is not None])
     report.rules = [r for r in ruleset.rules if selected(r.id, config.select, config.ignore)]
+    if config.set_analysis == "always" or (config.set_analysis == "auto" and any(Path(p).is_dir() for p in paths)):
+        report.findings = _set_findings(report, config)
     _post_process(report, config)
     report.elapsed = time.perf_counter() - started
     return report
@@ -224,6 +227,18 @@ def load_details(report: Report, config: Config | None = None) -> None:
         doc.blocks, doc.tags = fresh.blocks, fresh.tags
     if cache:
         cache.close()
+
+
+def _set_findings(report: Report, config: Config) -> list[Finding]:
+    """Set rules over every readable document's set facts (cheap: no document is read again)."""
+    from doccheck.engine.setcontext import SetContext, assign_sites, common_root
+    from doccheck.engine.setrun import run_set_rules
+
+    documents = [(r.document.path, r.set_facts) for r in report.documents if r.set_facts is not None]
+    paths = [p for p, _ in documents]
+    root = common_root(paths)
+    context = SetContext(documents, root, assign_sites(paths, root, config.sites), config.not_applicable)
+    return run_set_rules(context, report.rules)
 
 
 def _transient(result: DocumentResult | None) -> bool:

@@ -48,6 +48,8 @@ class Config:
     timeout: float = 120.0  # seconds per file
     memory_mb: int = 2048  # address-space cap per worker process
     not_applicable: dict[str, str] = field(default_factory=dict)  # requirement id -> justification
+    sites: str | None = None  # regex with a (?P<site>...) group on document paths (default: first folder)
+    set_analysis: str = "auto"  # auto: when a folder is scanned; always; never
 
     @property
     def cache_path(self) -> Path:
@@ -67,7 +69,7 @@ class Config:
 
     def digest(self) -> str:
         """Hash of the settings that change which findings a file gets (part of the cache key)."""
-        relevant = {"select": self.select, "ignore": self.ignore, "document_types": self.document_types}
+        relevant = {"select": self.select, "ignore": self.ignore, "document_types": self.document_types}  # set analysis runs uncached
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def with_overrides(self, **overrides: Any) -> Config:
@@ -121,6 +123,15 @@ def _convert(key: str, value: Any, root: Path) -> Any:
         return number
     if key == "timeout":
         return float(value)
+    if key == "set_analysis":
+        if str(value) not in ("auto", "always", "never"):
+            raise ValueError("must be auto, always or never")
+        return str(value)
+    if key == "sites":
+        pattern = re.compile(str(value))
+        if "site" not in pattern.groupindex:
+            raise ValueError("needs a (?P<site>...) group")
+        return str(value)
     if key == "severity":
         out = {str(k): str(v) for k, v in _as_mapping(value).items()}
         for v in out.values():

@@ -242,3 +242,32 @@ class Document:
 
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """A controlled-document number cited inside a document ("see SOP-QA-004 Rev B")."""
+
+    number: str
+    revision: str | None
+    block: int
+    span: tuple[int, int]
+    text: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class SetFacts:
+    """What set-level analysis needs of one document: small, cached with its result."""
+
+    number: str | None
+    title: str | None
+    revision: str | None
+    status: str | None
+    effective_date: str | None
+    doc_type: str | None
+    counts_for_coverage: bool  # False for obsolete documents and records
+    evidence: dict[str, tuple[str, str]]  # requirement id -> (clause|type|heading|phrase, what was found)
+    editions: dict[str, str]  # standard number -> edition cited ("14971" -> "2007")
+    superseded_citations: int
+    refs: tuple[DocRef, ...]

@@ -19,6 +19,7 @@ class DocumentResult:
     seconds: float = 0.0  # time to check it (0 when it came from the cache)
     cached: bool = False
     cache_key: str | None = None  # set on cached results: their blocks load on demand (api.load_details)
+    set_facts: Any = None  # doccheck.model.SetFacts: what set-level analysis needs of this document
 
 
 @dataclass

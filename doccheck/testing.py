@@ -57,12 +57,36 @@ def _document(rule: Rule, example: Any, workdir: Path, n: int) -> Document:
     return doc
 
 
+def _set_example(rule: Rule, example: Any) -> list:  # type: ignore[type-arg]
+    """A set rule's example is a folder (``{set: path}``): scanned whole, with only this rule."""
+    from doccheck.api import scan
+    from doccheck.config import Config
+
+    folder = _root_for(rule) / str(example["set"])
+    if not folder.is_dir():
+        raise FileNotFoundError(f"example folder {example['set']} not found under {_root_for(rule)}")
+    config = Config(root=folder, rules=(Path(rule.file),), default_rules=False, select=(rule.id,), use_cache=False, jobs=0,
+                    set_analysis="always", not_applicable=dict(example.get("not_applicable", {})))
+    return [f for f in scan([folder], config).findings if f.rule == rule.id]
+
+
 def run_examples(rules: Iterable[Rule]) -> Iterator[ExampleResult]:
     """One result per example of every rule."""
+    from doccheck.engine.run import is_set_rule
+
     with tempfile.TemporaryDirectory(prefix="doccheck-examples-") as tmp:
         for rule in rules:
             for kind in ("fire", "pass"):
                 for n, example in enumerate(rule.examples.get(kind, ()), start=1):
+                    if is_set_rule(rule):
+                        try:
+                            found = _set_example(rule, example)
+                        except (FileNotFoundError, KeyError, TypeError) as exc:
+                            yield ExampleResult(rule.id, kind, n, False, f"set example needs {{set: folder}} ({exc})")
+                            continue
+                        ok = bool(found) if kind == "fire" else not found
+                        yield ExampleResult(rule.id, kind, n, ok, f"{len(found)} finding(s)" + (f": {found[0].message}" if found else ""))
+                        continue
                     try:
                         doc = _document(rule, example, Path(tmp), n)
                     except FileNotFoundError as exc:

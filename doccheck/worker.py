@@ -23,6 +23,7 @@ class Settings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     document_types: tuple[tuple[str, str], ...] = ()  # (glob, type): a tuple, so Settings is hashable
+    set_facts: bool = True  # summarise each document for set-level analysis
 
 
 @functools.cache
@@ -47,12 +48,20 @@ def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
     started = time.perf_counter()
     rules = _rules(settings)
     doc = extract(path, display=display)
-    if doc.readable and needs_tags(rules):
+    if doc.readable and (needs_tags(rules) or settings.set_facts):
         from doccheck.nlp import tag_document  # NOTE: imports spaCy; only when a rule needs tags
 
         tag_document(doc)
-    findings = check_document(doc, rules, doc_type=_doc_type(display, settings))
-    return DocumentResult(doc, findings, time.perf_counter() - started)
+    doc_type = _doc_type(display, settings)
+    findings = check_document(doc, rules, doc_type=doc_type)
+    facts = None
+    if settings.set_facts and doc.readable:
+        from doccheck.engine.classify import context
+        from doccheck.engine.run import today
+        from doccheck.setfacts import summarize
+
+        facts = summarize(doc, context(doc, today(), doc_type))
+    return DocumentResult(doc, findings, time.perf_counter() - started, set_facts=facts)
 
 
 def failed(path: str, display: str, settings: Settings, reason: str, message: str, seconds: float = 0.0) -> DocumentResult:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from doccheck.engine.types import metadata, pattern, reference, require, term, unreadable
+from doccheck.engine.types import coverage, crossref, metadata, pattern, reference, require, sites, term, unreadable
 
 TYPES: dict[str, ModuleType] = {
+    "coverage": coverage,
+    "cross-reference": crossref,
+    "sites": sites,
     "metadata": metadata,
     "pattern": pattern,
     "reference": reference,

@@ -57,6 +57,11 @@ def today() -> dt.date:
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
+def is_set_rule(rule: Rule) -> bool:
+    """Set rules look at the whole document set, after every document has been checked."""
+    return bool(getattr(TYPES[rule.type], "SET", False))
+
+
 def needs_tags(rules: Iterable[Rule]) -> bool:
     return any(getattr(TYPES[r.type], "NEEDS_TAGS", False) for r in rules)
 
@@ -69,7 +74,7 @@ def check_document(doc: Document, rules: Iterable[Rule], doc_type: str | None = 
     out: list[Finding] = []
     ctx = context(doc, today(), doc_type) if doc.readable else DocContext(doc_type, False, None, False, today())
     for rule in rules:
-        if not doc.readable and rule.type != "unreadable":
+        if is_set_rule(rule) or (not doc.readable and rule.type != "unreadable"):
             continue
         if not rule.scope.admits_document(doc.path, doc.format, ctx.doc_type):
             continue

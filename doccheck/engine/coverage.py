@@ -1,0 +1,46 @@
+"""The coverage matrix: which documents address each required procedure, and how strongly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from doccheck.model import SetFacts
+
+STRENGTH = {"clause": 3, "type": 3, "heading": 2, "phrase": 1}
+CONFIDENCE = {3: "high", 2: "medium", 1: "low"}
+
+
+@dataclass
+class Row:
+    requirement: dict[str, Any]
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # document path -> (kind, evidence)
+    not_applicable: str | None = None  # the justification, when declared not applicable
+
+    @property
+    def strength(self) -> int:
+        return max((STRENGTH[k] for k, _ in self.cells.values()), default=0)
+
+    @property
+    def status(self) -> str:
+        if self.not_applicable is not None:
+            return "not applicable"
+        return {0: "missing", 1: "weak"}.get(self.strength, "covered")
+
+    @property
+    def confidence(self) -> str | None:
+        return CONFIDENCE.get(self.strength)
+
+
+def matrix(documents: list[tuple[str, SetFacts]], not_applicable: dict[str, str]) -> list[Row]:
+    """One row per requirement of corpora/procedures.yaml, over the documents that count."""
+    from doccheck.setfacts import requirements
+
+    rows = []
+    for req in requirements():
+        row = Row(req, not_applicable=not_applicable.get(req["id"]))
+        for path, facts in documents:
+            if facts.counts_for_coverage and req["id"] in facts.evidence:
+                row.cells[path] = facts.evidence[req["id"]]
+        rows.append(row)
+    return rows

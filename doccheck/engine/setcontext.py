@@ -1,0 +1,55 @@
+"""What a set rule sees: every document's set facts, the sites, the configuration's declarations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from doccheck.model import Location, SetFacts
+
+
+@dataclass(frozen=True)
+class SetContext:
+    documents: list[tuple[str, SetFacts]]  # (display path, facts) of every readable document
+    root: str  # the folder the scan covered (set-level findings are reported against it)
+    sites: dict[str, str]  # display path -> site
+    not_applicable: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetHit:
+    path: str
+    location: Location
+    text: str = ""
+    block: int | None = None
+    span: tuple[int, int] | None = None
+    values: dict = field(default_factory=dict)
+    confidence: str = "H"
+
+
+def common_root(paths: list[str]) -> str:
+    folders = [p.split("/")[:-1] for p in paths]
+    if not folders:
+        return "."
+    prefix = folders[0]
+    for f in folders[1:]:
+        n = 0
+        while n < min(len(prefix), len(f)) and prefix[n] == f[n]:
+            n += 1
+        prefix = prefix[:n]
+    return "/".join(prefix) or "."
+
+
+def assign_sites(paths: list[str], root: str, pattern: str | None) -> dict[str, str]:
+    """Site of each document: the configured pattern's ``site`` group, else the first folder below the root."""
+    compiled = re.compile(pattern) if pattern else None
+    depth = 0 if root == "." else len(root.split("/"))
+    out = {}
+    for path in paths:
+        m = compiled.search(path) if compiled else None
+        if m and m.groupdict().get("site"):
+            out[path] = m.group("site")
+        else:
+            parts = path.split("/")
+            out[path] = parts[depth] if len(parts) > depth + 1 else "."
+    return out

@@ -1,0 +1,80 @@
+"""`cross-reference` (set rule): document numbers cited inside documents resolve within the set.
+
+PASS: "see SOP-QA-004" where SOP-QA-004 is in the set, at its current revision.
+FAIL: "per WI-PRD-012 Rev B" where WI-PRD-012 is absent, or is at Rev D.
+
+Options:
+  check: missing             a cited number no document of the set carries
+         superseded-revision a citation of another revision than the one in the set
+         duplicate-number    one number carried by documents with different titles
+         multiple-effective  two revisions of one document both in force
+Message may use {number} {revision} {current} {documents} {titles}.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from doccheck.engine.rule import Rule
+from doccheck.engine.setcontext import SetContext, SetHit
+from doccheck.model import Location, SetFacts
+
+SET = True
+CHECKS = ("missing", "superseded-revision", "duplicate-number", "multiple-effective")
+_IN_FORCE = {"effective", "released", "approved", "current", None}
+
+
+@dataclass(frozen=True)
+class Options:
+    check: str = "missing"
+
+    def validate(self) -> list[tuple[str, str]]:
+        return [] if self.check in CHECKS else [("check", f"unknown check '{self.check}' (choose from {', '.join(CHECKS)})")]
+
+
+def _holders(ctx: SetContext) -> dict[str, list[tuple[str, SetFacts]]]:
+    out: dict[str, list[tuple[str, SetFacts]]] = defaultdict(list)
+    for path, facts in ctx.documents:
+        if facts.number:
+            out[facts.number.upper()].append((path, facts))
+    return out
+
+
+def _citations(ctx: SetContext, options: Options, holders: dict[str, list[tuple[str, SetFacts]]]) -> Iterator[SetHit]:
+    for path, facts in ctx.documents:
+        for ref in facts.refs:
+            held = holders.get(ref.number.upper(), [])
+            values = {"number": ref.number, "revision": ref.revision or ""}
+            hit = SetHit(path, ref.location, ref.text, ref.block, ref.span, values)
+            if options.check == "missing" and not held:
+                yield hit
+            elif options.check == "superseded-revision" and held and ref.revision:
+                current = {(f.revision or "").upper() for _, f in held if f.status in _IN_FORCE} or {(f.revision or "").upper() for _, f in held}
+                if ref.revision.upper() not in current and all(current):
+                    yield SetHit(path, ref.location, ref.text, ref.block, ref.span, {**values, "current": ", ".join(sorted(current))})
+
+
+def _numbers(ctx: SetContext, options: Options, holders: dict[str, list[tuple[str, SetFacts]]]) -> Iterator[SetHit]:
+    for number, held in sorted(holders.items()):
+        if len(held) < 2:
+            continue
+        titles = {(f.title or "").strip().lower() for _, f in held}
+        documents = ", ".join(p for p, _ in held)
+        values = {"number": number, "documents": documents, "titles": "; ".join(sorted(t for t in titles if t))}
+        if options.check == "duplicate-number" and len(titles - {""}) > 1:
+            yield SetHit(held[0][0], Location("properties"), values=values)
+        elif options.check == "multiple-effective" and len(titles - {""}) <= 1:
+            in_force = [(p, f) for p, f in held if f.status in ("effective", "released", "approved", "current")]
+            if len({(f.revision or "").upper() for _, f in in_force}) > 1:
+                yield SetHit(held[0][0], Location("properties"), values={**values, "revisions": ", ".join(f"{f.revision} ({p})" for p, f in in_force)})
+
+
+def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
+    options: Options = rule.options
+    holders = _holders(ctx)
+    if options.check in ("missing", "superseded-revision"):
+        yield from _citations(ctx, options, holders)
+    else:
+        yield from _numbers(ctx, options, holders)
