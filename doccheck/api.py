@@ -158,7 +158,9 @@ def scan(
     started = time.perf_counter()
     files = discover(paths, config.include, config.exclude)
     ruleset = load_rules(config.rule_paths())  # a broken pack stops here, before any work
-    settings = Settings(tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()))
+    settings = Settings(
+        tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()), config.set_analysis != "never"
+    )
     context = "|".join((__version__, ruleset.digest, data_digest(), config.digest(), today().isoformat()))
     cache = Cache(config.cache_path) if config.use_cache else None
     results: list[DocumentResult | None] = [None] * len(files)

@@ -120,10 +120,11 @@ class _Progress:
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per file before it is reported as unreadable [default: 120].")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on an interactive terminal].")
 @click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path, file_okay=False), help="Also write annotated copies (Word comments, PDF highlights) under DIR.")
+@click.option("--history", "history_db", type=click.Path(path_type=Path, dir_okay=False), help="Append this scan's counts to the SQLite history FILE.")
 def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, config_file: Path | None, no_config: bool,
          rules: tuple[Path, ...], no_default_rules: bool, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
          exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, progress: bool | None,
-         annotate_dir: Path | None) -> int:
+         annotate_dir: Path | None, history_db: Path | None) -> int:
     """Check documents and folders (recursively) and report findings."""
     from doccheck import api
     from doccheck.report.render import render
@@ -146,7 +147,42 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
         _emit(render(fmt, report, report.rules, config.fail_on, color), target, inputs)
     if annotate_dir:
         _annotated(report, annotate_dir, track_changes=False, fix=False, in_place=False)
+    if history_db:
+        _append_history(history_db, report, config)
     return _exit_code(report.max_severity(), config.fail_on, exit_zero)
+
+
+def _append_history(path: Path, report, config: Config) -> None:  # type: ignore[no-untyped-def]
+    from doccheck import history
+    from doccheck.engine.setcontext import assign_sites, common_root
+
+    paths = [r.document.path for r in report.documents]
+    history.append(path, report, assign_sites(paths, common_root(paths), config.sites))
+
+
+@cli.command(epilog=EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--history", "history_db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite history: this scan is appended, the trend shown.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def report(paths: tuple[Path, ...], fmt: str, output: Path | None, history_db: Path | None, config_file: Path | None, no_config: bool) -> int:
+    """The QMSR readiness report: procedure coverage matrix, findings by site and category, trend."""
+    from doccheck import api, readiness
+
+    config = _config(config_file, no_config, set_analysis="always")
+    result = api.scan(paths, config)
+    trend = []
+    if history_db:
+        from doccheck import history
+
+        _append_history(history_db, result, config)
+        trend = history.trend(history_db)
+    data = readiness.build(result, config.not_applicable, config.sites, trend)
+    text = {"html": readiness.render_html, "json": readiness.render_json, "csv": readiness.render_csv}[fmt](data)
+    _emit(text, output, [Path(r.document.path) for r in result.documents])
+    return ExitStatus.OK
 
 
 def _annotated(report, out_dir: Path | None, track_changes: bool, fix: bool, in_place: bool) -> None:  # type: ignore[no-untyped-def]

@@ -69,7 +69,10 @@ class Config:
 
     def digest(self) -> str:
         """Hash of the settings that change which findings a file gets (part of the cache key)."""
-        relevant = {"select": self.select, "ignore": self.ignore, "document_types": self.document_types}  # set analysis runs uncached
+        relevant = {
+            "select": self.select, "ignore": self.ignore, "document_types": self.document_types,
+            "set_facts": self.set_analysis != "never",  # cached results must carry set facts when set rules may run
+        }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def with_overrides(self, **overrides: Any) -> Config:

@@ -1,0 +1,130 @@
+"""Document-set analysis: coverage matrix, cross-references, sites, the readiness report, history."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from lxml import etree
+
+from doccheck import api
+from doccheck.config import Config
+from doccheck.resources import corpus
+from doccheck.yamlpos import load
+
+from conftest import FIXTURES, ROOT
+
+SET = FIXTURES / "sets" / "two-sites"
+GOLDEN = FIXTURES / "expected"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setenv("DOCCHECK_TODAY", "2026-11-22")
+    monkeypatch.chdir(ROOT)
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("DOCCHECK_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_coverage_matrix_is_the_expected_one(run_cli):
+    code, out, err = run_cli("report", str(SET.relative_to(ROOT)), "--format", "csv", "--no-config")
+    assert code == 0, err
+    _golden("two-sites.matrix.golden", out)
+    rows = {line.split(",")[0]: line.split(",")[3] for line in out.splitlines()[1:]}
+    assert rows["iso-4.2.4"] == "covered" and rows["iso-7.1"] == "weak" and rows["iso-8.2.2"] == "missing"
+
+
+def test_set_findings_are_the_expected_ones():
+    report = api.scan([SET], Config(use_cache=False, jobs=0))
+    text = "".join(f"{f.path} | {f.location.short()} | {f.severity} | {f.rule} | {f.text} | {f.message}\n" for f in report.findings)
+    _golden("two-sites.set-findings.golden", text)
+    rules = {f.rule for f in report.findings}
+    assert {"SET-COV-001", "SET-COV-002", "SET-REF-001", "SET-REF-002", "SET-REF-003", "SET-REF-004", "SET-SITE-001", "SET-SITE-002", "SET-SITE-003"} <= rules
+    missing = next(f for f in report.findings if f.rule == "SET-REF-001")
+    assert missing.text == "WI-A-099" and missing.location.line == 19 and missing.path.endswith("SOP-A-DOC-001-document-control.md")
+
+
+def test_not_applicable_requirements_are_not_reported(run_cli, tmp_path):
+    shutil.copytree(SET, tmp_path / "set")
+    (tmp_path / "doccheck.yaml").write_text(
+        "not_applicable:\n  iso-7.5.4: We do not service devices in the field.\n  iso-7.5.7: No sterile devices.\n", encoding="utf-8"
+    )
+    code, out, _ = run_cli("report", "set", "--format", "json", cwd=tmp_path)
+    data = json.loads(out)
+    statuses = {r["id"]: (r["status"], r["not_applicable"]) for r in data["requirements"]}
+    assert statuses["iso-7.5.4"] == ("not applicable", "We do not service devices in the field.")
+    code, out, _ = run_cli("scan", "set", "--format", "json", cwd=tmp_path)
+    assert not any("(7.5.4)" in f["message"] for f in json.loads(out)["findings"])
+    (tmp_path / "doccheck.yaml").write_text("not_applicable:\n  iso-7.5.4:\n", encoding="utf-8")
+    code, _, err = run_cli("report", "set", cwd=tmp_path)
+    assert code == 2 and "doccheck.yaml:1:1: 'not_applicable' needs a justification for iso-7.5.4" in err
+
+
+def test_set_findings_appear_in_json_sarif_and_html(run_cli, tmp_path):
+    code, out, _ = run_cli("scan", str(SET.relative_to(ROOT)), "--no-cache", "--format", "json", "--format", f"sarif:{tmp_path / 'r.sarif'}",
+                           "--format", f"html:{tmp_path / 'r.html'}")
+    report = json.loads(out)
+    assert any(f["rule"] == "SET-REF-003" for f in report["findings"])
+    assert not any(f["rule"].startswith("SET-") for d in report["documents"] for f in d["findings"])
+    sarif = json.loads((tmp_path / "r.sarif").read_text())
+    assert any(r["ruleId"] == "SET-COV-001" for r in sarif["runs"][0]["results"])
+    html = (tmp_path / "r.html").read_text()
+    assert "Across the document set" in html and "SET-SITE-002" in html
+
+
+def test_named_files_skip_set_analysis_unless_asked(run_cli, tmp_path):
+    files = [str(p.relative_to(ROOT)) for p in sorted((SET / "site-a").iterdir())]
+    code, out, _ = run_cli("scan", *files, "--no-cache", "--format", "json")
+    assert json.loads(out)["findings"] == []  # a pre-commit run on changed files
+    (tmp_path / "doccheck.yaml").write_text("set_analysis: always\n", encoding="utf-8")
+    code, out, _ = run_cli("scan", *[str(ROOT / f) for f in files], "--no-cache", "--format", "json", cwd=tmp_path)
+    assert json.loads(out)["findings"]
+
+
+def test_history_trend_and_readiness_page_in_a_browser(run_cli, tmp_path):
+    history = tmp_path / "history.sqlite"
+    page = tmp_path / "ready.html"
+    for _ in range(2):
+        assert run_cli("report", str(SET.relative_to(ROOT)), "--history", str(history), "-o", str(page), "--no-config")[0] == 0
+    assert run_cli("scan", str(SET.relative_to(ROOT)), "--history", str(history), "--no-cache")[0] == 1
+    code, out, _ = run_cli("report", str(SET.relative_to(ROOT)), "--history", str(history), "--format", "json", "--no-config")
+    data = json.loads(out)
+    assert len(data["trend"]) == 4 and data["trend"][-1]["findings"] == data["summary"]["findings"]
+    assert set(data["findings_by_site"]) >= {"site-a", "site-b"}
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chrome'}"]
+    dom = subprocess.run([chromium, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180)
+    body = etree.HTML(dom.stdout).find("body")
+    assert int(body.get("data-ready")) == len(corpus("procedures.yaml")["requirements"])
+    assert 'id="trend"' in dom.stdout and dom.stdout.count('class="cell s3"') >= 8
+
+
+def test_procedures_corpus_is_consistent():
+    data = load(ROOT / "corpora" / "procedures.yaml")
+    clauses = corpus("iso13485.yaml")["editions"]["2016"]["clauses"]
+    types = set(corpus("document-types.yaml")["types"])
+    ids = [r["id"] for r in data["requirements"]]
+    assert len(ids) == len(set(ids)) >= 33
+    import re
+
+    for req in data["requirements"]:
+        if not req["clause"].startswith("21 CFR"):
+            assert req["clause"] in clauses, req["id"]
+        for c in req["evidence"].get("clauses", []):
+            assert c.startswith("21 CFR") or c in clauses, (req["id"], c)
+        assert set(req["evidence"].get("types", [])) <= types, req["id"]
+        for pattern in req["evidence"].get("headings", []) + req["evidence"].get("phrases", []):
+            re.compile(pattern)
+        assert req["grade"] in ("H", "M", "L")
+    conditional = {r["id"] for r in data["requirements"] if r.get("conditional")}
+    assert {"iso-7.5.4", "iso-7.5.7", "fda-820.10b2"} <= conditional
