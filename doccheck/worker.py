@@ -42,7 +42,7 @@ def _doc_type(display: str, settings: Settings) -> str | None:
 
 
 def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
-    from doccheck.engine.run import check_document, needs_tags
+    from doccheck.engine.run import check_document, document_context, needs_tags
     from doccheck.extract import extract
 
     started = time.perf_counter()
@@ -52,15 +52,13 @@ def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
         from doccheck.nlp import tag_document  # NOTE: imports spaCy; only when a rule needs tags
 
         tag_document(doc)
-    doc_type = _doc_type(display, settings)
-    findings = check_document(doc, rules, doc_type=doc_type)
+    ctx = document_context(doc, _doc_type(display, settings))  # once, for the rules and the set facts
+    findings = check_document(doc, rules, ctx=ctx)
     facts = None
     if settings.set_facts and doc.readable:
-        from doccheck.engine.classify import context
-        from doccheck.engine.run import today
         from doccheck.setfacts import summarize
 
-        facts = summarize(doc, context(doc, today(), doc_type))
+        facts = summarize(doc, ctx)
     return DocumentResult(doc, findings, time.perf_counter() - started, set_facts=facts)
 
 

@@ -128,3 +128,27 @@ def test_procedures_corpus_is_consistent():
         assert req["grade"] in ("H", "M", "L")
     conditional = {r["id"] for r in data["requirements"] if r.get("conditional")}
     assert {"iso-7.5.4", "iso-7.5.7", "fda-820.10b2"} <= conditional
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"validat\w+ of (?:the )?(?:computer )?software used in the quality", "software used in the quality"),
+        (r"design changes?\b", "design change"),
+        ("advisory notices?", "advisory notice"),
+        (r"report\w*\s+to\s+(?:the\s+)?(?:FDA|regulatory\s+authorit)", "report"),
+        (r"\bUDI\b", "udi"),
+        ("a|b", None),
+        (r"x+y", None),
+    ],
+)
+def test_phrase_anchor_is_a_literal_every_match_contains(pattern, expected):
+    import re
+
+    from doccheck.setfacts import anchor
+
+    assert anchor(pattern) == expected
+    for text in ("Design change review", "Advisory notice", "reports to the FDA", "the UDI", "Validation of software used in the quality system"):
+        m = re.search(pattern, text, re.I)
+        if m and expected:
+            assert expected in m.group(0).lower()

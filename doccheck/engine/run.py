@@ -66,13 +66,18 @@ def needs_tags(rules: Iterable[Rule]) -> bool:
     return any(getattr(TYPES[r.type], "NEEDS_TAGS", False) for r in rules)
 
 
-def check_document(doc: Document, rules: Iterable[Rule], doc_type: str | None = None) -> list[Finding]:
+def document_context(doc: Document, doc_type: str | None = None) -> DocContext:
+    """Type, legacy status and "in force" of ``doc``; ``doc_type`` overrides the classifier."""
+    return context(doc, today(), doc_type) if doc.readable else DocContext(doc_type, False, None, False, today())
+
+
+def check_document(doc: Document, rules: Iterable[Rule], doc_type: str | None = None, ctx: DocContext | None = None) -> list[Finding]:
     """All findings of ``rules`` on ``doc`` (tagged already if any rule needs tags), in document order.
 
     ``doc_type`` overrides the classifier (configuration's document_types mapping).
     """
     out: list[Finding] = []
-    ctx = context(doc, today(), doc_type) if doc.readable else DocContext(doc_type, False, None, False, today())
+    ctx = ctx or document_context(doc, doc_type)
     for rule in rules:
         if is_set_rule(rule) or (not doc.readable and rule.type != "unreadable"):
             continue

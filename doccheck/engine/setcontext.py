@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -14,6 +15,13 @@ class SetContext:
     root: str  # the folder the scan covered (set-level findings are reported against it)
     sites: dict[str, str]  # display path -> site
     not_applicable: dict[str, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def rows(self) -> list:  # type: ignore[type-arg]
+        """The coverage matrix, computed once for every set rule that needs it."""
+        from doccheck.engine.coverage import matrix
+
+        return matrix(self.documents, self.not_applicable)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -39,7 +40,7 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
     for end in range(1, min(len(lines), 200)):
         if lines[end].strip() in ("---", "..."):
             try:
-                data = yaml.safe_load("\n".join(lines[1:end]))
+                data = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f" (line {mark.line + 2})" if mark else ""

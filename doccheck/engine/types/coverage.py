@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from doccheck.engine.coverage import matrix
 from doccheck.engine.rule import Rule
 from doccheck.engine.setcontext import SetContext, SetHit
 from doccheck.model import Location
@@ -31,7 +30,7 @@ class Options:
 
 def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
     options: Options = rule.options
-    for row in matrix(ctx.documents, ctx.not_applicable):
+    for row in ctx.rows:
         req = row.requirement
         wanted = "weak" if options.weak else "missing"
         if row.status != wanted:

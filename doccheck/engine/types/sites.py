@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from doccheck.engine.coverage import matrix
 from doccheck.engine.rule import Rule
 from doccheck.engine.setcontext import SetContext, SetHit
 from doccheck.model import Location
@@ -45,7 +44,7 @@ def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
     if len(sites) < 2:
         return
     if options.check == "missing-procedure":
-        for row in matrix(ctx.documents, ctx.not_applicable):
+        for row in ctx.rows:
             covered = {ctx.sites[p] for p in row.cells}
             if not covered or row.not_applicable is not None:
                 continue
