@@ -35,6 +35,8 @@ COMMANDS = [
     ("extract", ".", "--tags", "--format", "json"),
     ("waivers", "add", "sops", "--justification", "test", "--owner", "QA", "--file", "../waivers.yaml"),
     ("rules", "test"),
+    ("report", ".", "--history", "../history.sqlite", "-o", "../readiness.html"),
+    ("report", ".", "--format", "csv", "-o", "../coverage.csv"),
 ]
 
 
