@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "fixtures"))
 
-from docxgen import DocxSpec, heading, p, para, t, table, write_docx  # noqa: E402
+from docxgen import DocxSpec, heading, p, t, table, write_docx  # noqa: E402
 from pdfgen import PdfSpec, write_pdf  # noqa: E402
 
 from doccheck.extract import extract  # noqa: E402
@@ -168,11 +168,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     docx, pdfs, big = corpus(args.docx, args.pdf)
-    for path in docx["word"][:3] + [p for p, _ in pdfs[:2]]:  # warm imports and caches
+    for path in docx["word"][:3] + [pdf for pdf, _ in pdfs[:2]]:  # warm imports and caches
         extract(path), bare_pdf(path) if path.suffix == ".pdf" else bare_docx(path)
     pages = sum(n for _, n in pdfs)
     docx_times = {kind: compare(paths, bare_docx, args.repeat) for kind, paths in docx.items()}
-    b_pdf, o_pdf = compare([p for p, _ in pdfs], bare_pdf, args.repeat)
+    b_pdf, o_pdf = compare([pdf for pdf, _ in pdfs], bare_pdf, args.repeat)
     peak, base = peak_memory(big)
     print(f"corpus: {args.docx} docx x 2 markups, {len(pdfs)} pdf ({pages} pages), best of {args.repeat}, interleaved")
     for kind, (b_docx, o_docx) in docx_times.items():

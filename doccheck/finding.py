@@ -62,5 +62,4 @@ class Finding:
         }
 
     def sort_key(self) -> tuple:
-        loc = self.location
         return (self.path, self.block if self.block is not None else -1, self.span or (0, 0), self.rule)

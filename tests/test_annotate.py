@@ -150,7 +150,7 @@ def test_pdf_highlights_sit_over_the_words(run_cli, tmp_path):
         assert len(got) == len(expected)
         for g, e in zip(got, expected):
             assert all(abs(x - y) < 0.05 for x, y in zip(g, e)), (f.rule, g, e)
-    two_lines = highlights[f"QMSR-TERM-001|1"]
+    two_lines = highlights["QMSR-TERM-001|1"]
     assert len(two_lines["/QuadPoints"]) == 16  # "Design His-/tory File": one quad per line
     assert any(a["/Subtype"] == "/Text" and "[DC-009]" in str(a["/Contents"]) for n, a in annots if n == 1)
 

@@ -9,7 +9,7 @@ from lxml import etree
 
 from doccheck import ooxml
 from doccheck.extract import extract
-from doccheck.model import Block, Document
+from doccheck.model import Document
 
 from conftest import FIXTURES, find
 

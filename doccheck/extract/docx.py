@@ -21,7 +21,7 @@ from doccheck.extract import identity
 from doccheck.extract.limits import Limits, check_zip, parse_xml, read_part
 from doccheck.extract.textbuild import TextBuilder
 from doccheck.model import Block, Document, Segment
-from doccheck.ooxml import PKG_REL, W, qn
+from doccheck.ooxml import qn
 
 _REL_TYPES = {
     "header": "header",

@@ -52,14 +52,18 @@ class Options:
             if unknown:
                 problems.append(("elements", f"element '{raw['name']}': unknown key(s) {', '.join(sorted(unknown))}"))
             try:
-                compile_all = lambda key: tuple(regex.compile(p, regex.I | regex.V0) for p in raw.get(key) or ())  # noqa: E731
-                parsed.append(Element(str(raw["name"]), tuple(str(c) for c in raw.get("clauses") or ()), compile_all("phrases"), compile_all("headings")))
+                clauses = tuple(str(c) for c in raw.get("clauses") or ())
+                parsed.append(Element(str(raw["name"]), clauses, _compiled(raw, "phrases"), _compiled(raw, "headings")))
             except regex.error as exc:
                 problems.append(("elements", f"element '{raw['name']}': bad regular expression ({exc})"))
         if not parsed and not problems:
             problems.append(("elements", "needs at least one element"))
         object.__setattr__(self, "parsed", tuple(parsed))
         return problems
+
+
+def _compiled(raw: dict, key: str) -> tuple[regex.Pattern, ...]:  # type: ignore[type-arg]
+    return tuple(regex.compile(p, regex.I | regex.V0) for p in raw.get(key) or ())
 
 
 def _cites(tags: list[Tag], clause: str) -> bool:
