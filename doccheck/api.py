@@ -148,7 +148,26 @@ def scan(
     config: Config | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Report:
-    """Check every document under ``paths``: cached results first, the rest in worker processes."""
+    """Check every document under ``paths``: cached results first, the rest in worker processes.
+
+    NOTE: results are acyclic data; with the cyclic collector on, every few thousand objects
+    unpickled (from the cache or from workers) rescan a heap that only grows. It is paused
+    for the scan and runs once at the end.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(paths, config, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan(
+    paths: Iterable[str | Path],
+    config: Config | None,
+    progress: Callable[[int, int, str], None] | None,
+) -> Report:
     from doccheck.cache import Cache, make_key
     from doccheck.engine.loader import load_rules
     from doccheck.engine.run import selected, today
@@ -265,14 +284,6 @@ def _check(
         return out
     tasks = [Task(n, str(path), shown) for n, (_, path, shown, _) in enumerate(todo)]
     ordered: list[DocumentResult | None] = [None] * len(tasks)
-    # NOTE: results are acyclic data; the cyclic collector rescanning a heap that grows by
-    # thousands of unpickled results costs more than the results themselves.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for n, result in run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display)):
-            ordered[n] = result
-    finally:
-        if collecting:
-            gc.enable()
+    for n, result in run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display)):
+        ordered[n] = result
     return [r for r in ordered if r is not None]
