@@ -171,7 +171,7 @@ def _scan(
     from doccheck.cache import Cache, make_key
     from doccheck.engine.loader import load_rules
     from doccheck.engine.run import selected, today
-    from doccheck.resources import data_digest
+    from doccheck.resources import code_digest, data_digest
     from doccheck.worker import Settings
 
     config = config or Config()
@@ -181,7 +181,7 @@ def _scan(
     settings = Settings(
         tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()), config.set_analysis != "never"
     )
-    context = "|".join((__version__, ruleset.digest, data_digest(), config.digest(), today().isoformat()))
+    context = "|".join((__version__, code_digest(), ruleset.digest, data_digest(), config.digest(), today().isoformat()))
     cache = Cache(config.cache_path) if config.use_cache else None
     results: list[DocumentResult | None] = [None] * len(files)
     todo: list[tuple[int, Path, str, str | None]] = []

@@ -101,6 +101,7 @@ def run(
                     try:
                         outcome = slot.conn.recv()
                     except (EOFError, OSError):
+                        slot.process.join(5)  # the pipe closes before the process is reaped
                         code = slot.process.exitcode
                         why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
                         outcome = (task.index, failed(task.path, task.display, settings, "worker-crashed", f"the reader crashed on this file ({why})", now - slot.started))

@@ -34,6 +34,21 @@ def data_digest() -> str:
 
 
 @functools.cache
+def code_digest() -> str:
+    """Hash of doccheck's own source files (names, sizes, modification times).
+
+    NOTE: part of the cache key, so an edited checkout never reuses results of older code;
+    the version alone does not change between releases.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("*.j2")):
+        info = path.stat()
+        digest.update(f"{path.relative_to(package)}|{info.st_size}|{info.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
 def corpus(name: str) -> Any:
     """A parsed corpus file, e.g. ``corpus("document-control.yaml")``."""
     with open(data_dir("corpora") / name, encoding="utf-8") as fh:

@@ -91,38 +91,33 @@ def _ref_pattern() -> re.Pattern[str]:
     )
 
 
-def _cited(doc: Document) -> tuple[set[str], list[str]]:
-    """ISO 13485 clauses cited (2016 numbering) and the normalised 21 CFR citations."""
-    iso, cfr = set(), []
+def _cited(doc: Document) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """ISO 13485 clauses cited (2016 numbering), with every clause above them (citing 7.3.10
+    addresses 7.3), each mapped to the citation as written; and the 21 CFR citations."""
+    iso: dict[str, str] = {}
+    cfr: list[tuple[str, str]] = []
     for tag in doc.tags:
         if tag.kind != "citation":
             continue
         ref = tag.ref
         if tag.label == "cfr":
-            cfr.append(ref.get("norm") or "")
+            cfr.append((ref.get("norm") or "", tag.text))
         elif ref.get("number") == "13485" and ref.get("edition") not in _OLD_EDITIONS and ref.get("clause"):
-            iso.add(ref["clause"])
+            parts = ref["clause"].split(".")
+            for k in range(1, len(parts) + 1):
+                iso.setdefault(".".join(parts[:k]), tag.text)
     return iso, cfr
 
 
-def _closure(clauses: set[str]) -> set[str]:
-    """Cited clauses and every clause above them: citing 7.3.10 addresses 7.3 and 7."""
-    out = set()
-    for clause in clauses:
-        parts = clause.split(".")
-        out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
-    return out
-
-
-def _clause_hit(clause: str, iso: set[str], cfr: list[str]) -> bool:
+def _clause_hit(clause: str, iso: dict[str, str], cfr: list[tuple[str, str]]) -> str | None:
+    """The citation (as written) that addresses ``clause``, if any."""
     if clause.startswith("21 CFR"):
-        return bool(cfr) and any(norm.startswith(clause) for norm in cfr)
-    return clause in iso
+        return next((text for norm, text in cfr if norm.startswith(clause)), None)
+    return iso.get(clause)
 
 
 def _evidence(doc: Document, ctx: DocContext) -> dict[str, tuple[str, str]]:
     iso, cfr = _cited(doc)
-    iso = _closure(iso)
     heading_text = "\n".join(b.text for b in doc.blocks if b.kind == "heading")
     full_text = "\n".join(b.text for b in doc.blocks)
     headings, text = heading_text.lower(), full_text.lower()
@@ -130,9 +125,9 @@ def _evidence(doc: Document, ctx: DocContext) -> dict[str, tuple[str, str]]:
     quote = lambda original, low, m: original[m.start() : m.end()] if len(original) == len(low) else m.group(0)  # noqa: E731
     found: dict[str, tuple[str, str]] = {}
     for req in requirements():
-        clause = next((c for c in req["clauses"] if _clause_hit(c, iso, cfr)), None)
-        if clause:
-            found[req["id"]] = ("clause", clause)
+        cited = next((hit for c in req["clauses"] if (hit := _clause_hit(c, iso, cfr))), None)
+        if cited:
+            found[req["id"]] = ("clause", cited)
         elif ctx.doc_type in req["types"]:
             found[req["id"]] = ("type", ctx.doc_type or "")
         elif req["headings"] and (m := req["headings"].search(headings)):
