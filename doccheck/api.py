@@ -28,8 +28,9 @@ _TRANSIENT = {"worker-crashed", "timeout", "internal-error", "missing", "io-erro
 
 def display_path(path: Path) -> str:
     """Paths relative to the working directory where possible, with forward slashes."""
-    if not path.is_absolute():
-        return Path(os.path.normpath(path)).as_posix()
+    raw = os.fspath(path)
+    if not os.path.isabs(raw):
+        return os.path.normpath(raw).replace(os.sep, "/")
     try:
         return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
@@ -44,6 +45,8 @@ def _hidden(name: str) -> bool:
 
 
 def _excluded(path: Path, exclude: tuple[str, ...]) -> bool:
+    if not exclude:
+        return False
     shown = display_path(path)
     return any(fnmatch.fnmatch(shown, g) or fnmatch.fnmatch(path.name, g) for g in exclude)
 
@@ -63,8 +66,10 @@ def discover(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclude
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not _hidden(d) and not _excluded(Path(root) / d, exclude))
                 for name in sorted(files):
+                    if _hidden(name) or os.path.splitext(name)[1].lower() not in SCAN_SUFFIXES:
+                        continue
                     candidate = Path(root) / name
-                    if _hidden(name) or candidate.suffix.lower() not in SCAN_SUFFIXES or _excluded(candidate, exclude):
+                    if _excluded(candidate, exclude):
                         continue
                     if include and not any(fnmatch.fnmatch(display_path(candidate), g) or fnmatch.fnmatch(name, g) for g in include):
                         continue

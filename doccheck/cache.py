@@ -22,7 +22,7 @@ from pathlib import Path
 from doccheck.results import DocumentResult
 
 log = logging.getLogger("doccheck")
-SCHEMA = 2
+SCHEMA = 3
 
 
 def _pack(obj: object) -> bytes:
@@ -76,7 +76,7 @@ class Cache:
             return None
         try:
             row = self.db.execute("SELECT payload FROM results WHERE key = ?", (key,)).fetchone()
-            return pickle.loads(zlib.decompress(row[0])) if row else None
+            return pickle.loads(row[0]) if row else None  # slim part stored raw: read on every warm run
         except (sqlite3.Error, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
             log.warning("cache entry unreadable (%s); checking the file again", exc)
             return None
@@ -98,7 +98,7 @@ class Cache:
         for key, path, result in items:
             doc = result.document
             slim = dataclasses.replace(result, document=dataclasses.replace(doc, blocks=[], tags=[]))
-            rows.append((key, path, _pack(slim), _pack((doc.blocks, doc.tags))))
+            rows.append((key, path, pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), _pack((doc.blocks, doc.tags))))
         try:
             self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
             self.db.commit()
