@@ -78,8 +78,25 @@ def requirements() -> tuple[dict[str, Any], ...]:
 
 
 @functools.cache
-def _ref_literals() -> tuple[str, ...]:
-    return tuple(f"{p}-" for p in corpus("document-control.yaml")["references"]["prefixes"])
+def _ref_prefixes() -> frozenset[str]:
+    return frozenset(corpus("document-control.yaml")["references"]["prefixes"])
+
+
+def _ref_prefixes_in(text: str) -> set[str]:
+    """Document-number prefixes present ("SOP-", "WI-"...), found by walking the hyphens.
+
+    NOTE: one pass over a document's few hyphens, instead of one scan of the whole text per prefix.
+    """
+    prefixes, found = _ref_prefixes(), set()
+    i = text.find("-")
+    while i != -1:
+        j = i
+        while j > 0 and i - j < 4 and text[j - 1].isupper():
+            j -= 1
+        if text[j:i] in prefixes and (j == 0 or not text[j - 1].isalnum()):
+            found.add(text[j:i])
+        i = text.find("-", i + 1)
+    return found
 
 
 @functools.cache
@@ -124,6 +141,13 @@ def _evidence(doc: Document, ctx: DocContext) -> dict[str, tuple[str, str]]:
     # evidence quotes the document as written (lower() keeps ASCII lengths; otherwise quote lower-cased)
     quote = lambda original, low, m: original[m.start() : m.end()] if len(original) == len(low) else m.group(0)  # noqa: E731
     found: dict[str, tuple[str, str]] = {}
+    anchors_present: dict[str, bool] = {}  # several requirements share an anchor: test each once
+
+    def has(anchor_text: str) -> bool:
+        if anchor_text not in anchors_present:
+            anchors_present[anchor_text] = anchor_text in text
+        return anchors_present[anchor_text]
+
     for req in requirements():
         cited = next((hit for c in req["clauses"] if (hit := _clause_hit(c, iso, cfr))), None)
         if cited:
@@ -133,7 +157,7 @@ def _evidence(doc: Document, ctx: DocContext) -> dict[str, tuple[str, str]]:
         elif req["headings"] and (m := req["headings"].search(headings)):
             line_start = heading_text.rfind("\n", 0, m.start()) + 1
             found[req["id"]] = ("heading", heading_text[line_start:].split("\n", 1)[0])
-        elif req["phrases"] and (req["anchors"] is None or any(a in text for a in req["anchors"])) and (m := req["phrases"].search(text)):
+        elif req["phrases"] and (req["anchors"] is None or any(has(a) for a in req["anchors"])) and (m := req["phrases"].search(text)):
             found[req["id"]] = ("phrase", quote(full_text, text, m))
     return found
 
@@ -141,7 +165,7 @@ def _evidence(doc: Document, ctx: DocContext) -> dict[str, tuple[str, str]]:
 def _refs(doc: Document) -> tuple[DocRef, ...]:
     own = doc.metadata.get("document_number")
     whole = "\n".join(b.text for b in doc.blocks)
-    literals = [lit for lit in _ref_literals() if lit in whole]  # NOTE: one pass over the text, then per block
+    literals = [f"{p}-" for p in _ref_prefixes_in(whole)]
     out: list[DocRef] = []
     if not literals:
         return ()

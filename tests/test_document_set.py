@@ -152,3 +152,12 @@ def test_phrase_anchor_is_a_literal_every_match_contains(pattern, expected):
         m = re.search(pattern, text, re.I)
         if m and expected:
             assert expected in m.group(0).lower()
+
+
+def test_document_number_prefixes_found_by_the_hyphen_walk():
+    from doccheck.setfacts import _ref_prefixes_in
+
+    text = "See SOP-QA-004, Form F-CAPA-001 and WI-7. Not XSOP-1, not sop-2, not a well-known fact, not SPEC -3."
+    assert _ref_prefixes_in(text) == {"SOP", "F", "WI"}
+    assert _ref_prefixes_in("SOP-1 at the very start") == {"SOP"}
+    assert _ref_prefixes_in("no hyphens at all") == set()
