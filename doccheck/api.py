@@ -99,7 +99,7 @@ def _override_severity(finding: Finding, overrides: dict[str, str]) -> Finding:
     if not overrides:
         return finding
     best = max((p for p in overrides if finding.rule.startswith(p)), key=len, default=None)
-    return dataclasses.replace(finding, severity=Severity.parse(overrides[best])) if best else finding
+    return finding._replace(severity=Severity.parse(overrides[best])) if best else finding
 
 
 def _post_process(report: Report, config: Config) -> None:

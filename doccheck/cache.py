@@ -22,7 +22,7 @@ from pathlib import Path
 from doccheck.results import DocumentResult
 
 log = logging.getLogger("doccheck")
-SCHEMA = 3
+SCHEMA = 4
 
 
 def _pack(obj: object) -> bytes:

@@ -52,9 +52,8 @@ class SourcePiece:
     end: int
 
 
-@dataclass(frozen=True)
-class Location:
-    """Where a finding sits, in the public JSON contract's terms."""
+class Location(NamedTuple):
+    """Where a finding sits, in the public JSON contract's terms (a NamedTuple: see Finding)."""
 
     part: str
     page: int | None = None
