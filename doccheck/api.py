@@ -191,11 +191,14 @@ def _scan(
     results: list[DocumentResult | None] = [None] * len(files)
     todo: list[tuple[int, Path, str, str | None]] = []
     done = 0
-    for i, path in enumerate(files):
+    shown_keys = []
+    for path in files:
         shown = display_path(path)
         sha = _content_hash(path)
-        key = make_key(sha, shown, context) if sha else None
-        hit = cache.get(key) if cache and key else None
+        shown_keys.append((shown, make_key(sha, shown, context) if sha else None))
+    hits = cache.get_many([k for _, k in shown_keys if k]) if cache else {}
+    for i, (path, (shown, key)) in enumerate(zip(files, shown_keys)):
+        hit = hits.get(key) if key else None
         if hit is not None:
             results[i] = dataclasses.replace(hit, cached=True, seconds=0.0, cache_key=key)
             done += 1
@@ -217,11 +220,17 @@ def _scan(
         cache.put_many(
             [(key, shown, results[i]) for i, _, shown, key in todo if key and not _transient(results[i])]  # type: ignore[arg-type]
         )
-        cache.close()
     report = Report(documents=[r for r in results if r is not None])
     report.rules = [r for r in ruleset.rules if selected(r.id, config.select, config.ignore)]
     if config.set_analysis == "always" or (config.set_analysis == "auto" and any(Path(p).is_dir() for p in paths)):
-        report.findings = _set_findings(report, config)
+        # the set's findings depend only on every document's key and the settings: cached as a whole
+        set_key = hashlib.sha256("|".join([context, repr(sorted(config.not_applicable.items())), str(config.sites), *(k or "-" for _, k in shown_keys)]).encode()).hexdigest()
+        cached_set = cache.get_blob(set_key) if cache and all(k for _, k in shown_keys) else None
+        report.findings = cached_set if isinstance(cached_set, list) else _set_findings(report, config)
+        if cache and cached_set is None and all(k for _, k in shown_keys):
+            cache.put_blob(set_key, report.findings)
+    if cache:
+        cache.close()
     _post_process(report, config)
     report.elapsed = time.perf_counter() - started
     return report

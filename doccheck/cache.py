@@ -81,6 +81,44 @@ class Cache:
             log.warning("cache entry unreadable (%s); checking the file again", exc)
             return None
 
+    def get_many(self, keys: list[str]) -> dict[str, DocumentResult]:
+        """Cached results for ``keys`` (absent keys are left out): a query per 500 keys, not one per file."""
+        found: dict[str, DocumentResult] = {}
+        if self.db is None:
+            return found
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            try:
+                rows = self.db.execute(f"SELECT key, payload FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            except sqlite3.Error as exc:
+                log.warning("cache unreadable (%s); checking the files again", exc)
+                return found
+            for key, payload in rows:
+                try:
+                    found[key] = pickle.loads(payload)
+                except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+                    continue
+        return found
+
+    def get_blob(self, key: str) -> object | None:
+        """Any other cached value (set-level findings) stored with `put_blob`."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT payload FROM results WHERE key = ?", ("blob:" + key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return None
+
+    def put_blob(self, key: str, value: object) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, NULL)", ("blob:" + key, "", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            self.db.commit()
+        except sqlite3.Error as exc:
+            log.warning("cache not updated: %s", exc)
+
     def details(self, key: str) -> tuple[list, list] | None:
         """The blocks and tags of a cached result (None when absent)."""
         if self.db is None:

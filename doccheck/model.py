@@ -154,7 +154,7 @@ class Field:
     note: str | None = None  # e.g. "ambiguous date: read as month/day"
 
 
-@dataclass(slots=True)
+@dataclass
 class Metadata:
     """Document-control identity: every value found for each field, most trusted first.
 
@@ -220,7 +220,7 @@ class Problem:
     page: int | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class Document:
     """A controlled document as doccheck sees it."""
 

@@ -161,3 +161,18 @@ def test_document_number_prefixes_found_by_the_hyphen_walk():
     assert _ref_prefixes_in(text) == {"SOP", "F", "WI"}
     assert _ref_prefixes_in("SOP-1 at the very start") == {"SOP"}
     assert _ref_prefixes_in("no hyphens at all") == set()
+
+
+def test_cached_set_findings_follow_document_and_setting_changes(run_cli, tmp_path):
+    shutil.copytree(SET, tmp_path / "set")
+    def set_rules(*args: str) -> list[str]:  # noqa: E306
+        code, out, _ = run_cli("scan", "set", "--format", "json", *args, cwd=tmp_path)
+        return sorted(f["rule"] + ":" + f["message"] for f in json.loads(out)["findings"])
+    first = set_rules()
+    assert set_rules() == first  # second run: from the cache
+    doc = tmp_path / "set" / "site-a" / "SOP-A-AUD-004-internal-audit.md"
+    doc.write_text(doc.read_text() + "\nSee SOP-Z-999.\n", encoding="utf-8")
+    changed = set_rules()
+    assert any("SOP-Z-999" in f for f in changed) and not any("SOP-Z-999" in f for f in first)
+    (tmp_path / "doccheck.yaml").write_text("not_applicable:\n  iso-7.5.4: No servicing.\n", encoding="utf-8")
+    assert not any("(7.5.4)" in f for f in set_rules()) and any("(7.5.4)" in f for f in changed)
