@@ -174,7 +174,6 @@ def _scan(
     progress: Callable[[int, int, str], None] | None,
 ) -> Report:
     from doccheck.cache import Cache, make_key
-    from doccheck.engine.loader import load_rules
     from doccheck.engine.run import selected, today
     from doccheck.resources import code_digest, data_digest
     from doccheck.worker import Settings
@@ -182,12 +181,12 @@ def _scan(
     config = config or Config()
     started = time.perf_counter()
     files = discover(paths, config.include, config.exclude)
-    ruleset = load_rules(config.rule_paths())  # a broken pack stops here, before any work
+    cache = Cache(config.cache_path) if config.use_cache else None
+    ruleset = _rules(config, cache)  # a broken pack stops here, before any work
     settings = Settings(
         tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()), config.set_analysis != "never"
     )
     context = "|".join((__version__, code_digest(), ruleset.digest, data_digest(), config.digest(), today().isoformat()))
-    cache = Cache(config.cache_path) if config.use_cache else None
     results: list[DocumentResult | None] = [None] * len(files)
     todo: list[tuple[int, Path, str, str | None]] = []
     done = 0
@@ -234,6 +233,21 @@ def _scan(
     _post_process(report, config)
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _rules(config: Config, cache) -> object:  # type: ignore[no-untyped-def]
+    """The rule set: unpickled from the cache when the packs and doccheck's code are unchanged."""
+    from doccheck.engine.loader import load_rules, packs_digest
+    from doccheck.resources import code_digest, data_digest
+
+    if cache is None:
+        return load_rules(config.rule_paths())
+    key = "rules:" + hashlib.sha256(f"{packs_digest(config.rule_paths())}|{code_digest()}|{data_digest()}".encode()).hexdigest()
+    ruleset = cache.get_blob(key)
+    if ruleset is None:
+        ruleset = load_rules(config.rule_paths())  # raises on a broken pack: only valid sets are cached
+        cache.put_blob(key, ruleset)
+    return ruleset
 
 
 def load_details(report: Report, config: Config | None = None) -> None:

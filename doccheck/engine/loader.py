@@ -59,6 +59,14 @@ def default_paths() -> list[Path]:
     return [data_dir("rules")]
 
 
+def packs_digest(paths: list[Path] | None = None) -> str:
+    """Hash of the rule pack files' bytes (a valid pack set parses to the same RuleSet)."""
+    digest = hashlib.sha256()
+    for file in pack_files(paths if paths is not None else default_paths()):
+        digest.update(str(file).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 def load_rules(paths: list[Path] | None = None) -> RuleSet:
     """Load every pack under ``paths`` (default: the shipped packs); raise `YamlError` listing all problems."""
     files = pack_files(paths if paths is not None else default_paths())
