@@ -63,22 +63,42 @@ def discover(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclude
         if path.is_file():
             found.append(path)
         elif path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not _hidden(d) and not _excluded(Path(root) / d, exclude))
-                for name in sorted(files):
-                    if _hidden(name) or os.path.splitext(name)[1].lower() not in SCAN_SUFFIXES:
-                        continue
-                    candidate = Path(root) / name
-                    if _excluded(candidate, exclude):
-                        continue
-                    if include and not any(fnmatch.fnmatch(display_path(candidate), g) or fnmatch.fnmatch(name, g) for g in include):
-                        continue
-                    found.append(candidate)
+            found.extend(_walk(os.fspath(path), include, exclude))
         elif path.is_symlink():
             found.append(path)  # a dangling link: reported as unreadable, not skipped
         else:
             raise DoccheckUserError(f"path does not exist: {raw}")
     return list(dict.fromkeys(found))
+
+
+def _walk(top: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> list[Path]:
+    """Files below ``top``, sorted, hidden ones and links to folders skipped (os.scandir: strings, not Paths)."""
+    out: list[Path] = []
+    try:
+        entries = sorted(os.scandir(top), key=lambda e: e.name)
+    except OSError:
+        return out
+    for entry in entries:
+        name = entry.name
+        if _hidden(name):
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)  # NOTE: never follow: a link loop cannot trap the walk
+        except OSError:
+            continue
+        if is_dir:
+            if not _excluded(Path(entry.path), exclude):
+                out.extend(_walk(entry.path, include, exclude))
+            continue
+        if os.path.splitext(name)[1].lower() not in SCAN_SUFFIXES:
+            continue
+        candidate = Path(entry.path)
+        if _excluded(candidate, exclude):
+            continue
+        if include and not any(fnmatch.fnmatch(display_path(candidate), g) or fnmatch.fnmatch(name, g) for g in include):
+            continue
+        out.append(candidate)
+    return out
 
 
 def _content_hash(path: Path) -> str | None:
