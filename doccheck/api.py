@@ -196,7 +196,7 @@ def _scan(
     from doccheck.cache import Cache, make_key
     from doccheck.engine.run import selected, today
     from doccheck.resources import code_digest, data_digest
-    from doccheck.worker import Settings
+    from doccheck.worker import Settings, prime
 
     config = config or Config()
     started = time.perf_counter()
@@ -206,6 +206,7 @@ def _scan(
     settings = Settings(
         tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()), config.set_analysis != "never"
     )
+    prime(settings, ruleset.rules)  # NOTE: before the workers fork: they inherit the parsed rules
     context = "|".join((__version__, code_digest(), ruleset.digest, data_digest(), config.digest(), today().isoformat()))
     results: list[DocumentResult | None] = [None] * len(files)
     todo: list[tuple[int, Path, str, str | None]] = []

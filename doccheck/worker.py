@@ -7,7 +7,6 @@ The rule set is loaded once per process.
 from __future__ import annotations
 
 import fnmatch
-import functools
 import time
 from dataclasses import dataclass
 
@@ -26,15 +25,24 @@ class Settings:
     set_facts: bool = True  # summarise each document for set-level analysis
 
 
-@functools.cache
-def _rules(settings: Settings) -> tuple:  # type: ignore[type-arg]
-    from pathlib import Path
+_RULES: dict[Settings, tuple] = {}  # type: ignore[type-arg]
 
-    from doccheck.engine.loader import load_rules
+
+def prime(settings: Settings, rules: tuple) -> None:  # type: ignore[type-arg]
+    """Give this process the rules the parent already parsed; forked workers inherit them."""
     from doccheck.engine.run import selected
 
-    ruleset = load_rules([Path(p) for p in settings.rule_paths])
-    return tuple(r for r in ruleset.rules if selected(r.id, settings.select, settings.ignore))
+    _RULES[settings] = tuple(r for r in rules if selected(r.id, settings.select, settings.ignore))
+
+
+def _rules(settings: Settings) -> tuple:  # type: ignore[type-arg]
+    if settings not in _RULES:
+        from pathlib import Path
+
+        from doccheck.engine.loader import load_rules
+
+        prime(settings, load_rules([Path(p) for p in settings.rule_paths]).rules)
+    return _RULES[settings]
 
 
 def _doc_type(display: str, settings: Settings) -> str | None:
