@@ -67,3 +67,34 @@ def test_property_names_match_labels_loosely():
     assert found["document_number"].value == "SOP-9"
     assert found["revision"].value == "2.1"
     assert found["effective_date"].value == "2026-03-01"
+
+
+def test_a_cited_documents_revision_is_not_the_documents_own():
+    prose = identity.from_text("Work follows WI-PRD-012 Rev B and SOP-QA-004, Revision A.", "first page", running=True)
+    assert "revision" not in prose
+    own = identity.from_text("Doc No. SOP-QA-009  Rev. C; see WI-2 Rev A", "first page", running=True)
+    assert own["revision"].value == "C"
+    assert identity.from_text("SOP-QA-009 Rev C", "first page", running=True)["revision"].value == "C"  # under the title
+    assert identity.from_text("Acme Corp  SOP-QA-009 Rev C  Page 1", "header")["revision"].value == "C"  # headers: own identity
+
+
+@pytest.mark.parametrize("suffix", ["docx", "md"])
+def test_citing_another_revision_on_the_first_page_is_no_revision_conflict(tmp_path, scan_json, suffix):
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, heading, p, table, write_docx
+
+    cite = "This procedure works with WI-PRD-012 Rev B and SOP-QA-004 Rev A."
+    path = tmp_path / f"SOP-QA-009.{suffix}"
+    if suffix == "md":
+        path.write_text(f"---\ndocument_number: SOP-QA-009\nrevision: C\neffective_date: 2026-03-01\napproved_by: QA\n---\n\n# Training\n\n{cite}\n")
+    else:
+        control = table([["Document No.", "SOP-QA-009", "Revision", "C"], ["Effective date", "2026-03-01", "Approved by", "QA"]])
+        write_docx(str(path), DocxSpec(body=[p("Training", "Title"), control, heading("1 Purpose"), p(cite)]))
+    _, report = scan_json(str(path), "--no-cache")
+    document = report["documents"][0]
+    assert document["metadata"]["revision"] == "C"
+    assert "DC-004" not in {f["rule"] for f in document["findings"]}

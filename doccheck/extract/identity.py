@@ -101,14 +101,39 @@ def _any_label_word() -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z])(?:{'|'.join(words)})(?![a-z])", re.I)
 
 
-def from_text(text: str, source: str) -> dict[str, Field]:
-    """A control block in running text: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``."""
+_CITED_NUMBER = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\s*,?\s*$")
+
+
+def _of_cited_document(text: str, start: int, own_number: re.Match[str] | None) -> bool:
+    """``See SOP-QA-004 Rev B``: in running text, a revision that follows another document's
+    number, after other words, is that document's.
+
+    The document's own control line labels the number (``Doc No. SOP-QA-004  Rev. C``) or
+    starts with it (``SOP-QA-004 Rev C`` under the title).
+    """
+    before = _CITED_NUMBER.search(text, 0, start)
+    if before is None or not text[: before.start()].strip():
+        return False
+    return not (own_number and own_number.start("v") <= before.start() < own_number.end("v"))
+
+
+def from_text(text: str, source: str, running: bool = False) -> dict[str, Field]:
+    """A control block: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``.
+
+    ``running``: the text is the body's (first page), where other documents are cited too;
+    headers, footers and table cells hold the document's own identity.
+    """
     found: dict[str, Field] = {}
     text = text[:_CONTROL_SPAN]  # control blocks are short; long paragraphs are prose
     if not _any_label_word().search(text):
         return found
+    own_number = None
     for spec in _specs():
         for m in spec.label_re.finditer(text):
+            if spec.name == "document_number" and own_number is None:
+                own_number = m
+            if spec.name == "revision" and running and _of_cited_document(text, m.start(), own_number):
+                continue
             field = _clean_value(spec, m.group("v"), source)
             if field:
                 found[spec.name] = field
