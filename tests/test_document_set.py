@@ -145,7 +145,7 @@ def test_procedures_corpus_is_consistent():
 def test_phrase_anchor_is_a_literal_every_match_contains(pattern, expected):
     import re
 
-    from doccheck.setfacts import anchor
+    from doccheck.evidence import anchor
 
     assert anchor(pattern) == expected
     for text in ("Design change review", "Advisory notice", "reports to the FDA", "the UDI", "Validation of software used in the quality system"):

@@ -34,13 +34,12 @@ class Row:
 
 def matrix(documents: list[tuple[str, SetFacts]], not_applicable: dict[str, str]) -> list[Row]:
     """One row per requirement of corpora/procedures.yaml, over the documents that count."""
-    from doccheck.setfacts import requirements
+    from doccheck.evidence import requirements
 
-    rows = []
-    for req in requirements():
-        row = Row(req, not_applicable=not_applicable.get(req["id"]))
-        for path, facts in documents:
-            if facts.counts_for_coverage and req["id"] in facts.evidence:
-                row.cells[path] = facts.evidence[req["id"]]
-        rows.append(row)
-    return rows
+    rows = {req["id"]: Row(req, not_applicable=not_applicable.get(req["id"])) for req in requirements()}
+    for path, facts in documents:  # NOTE: by document, not by requirement: a document addresses a few
+        if facts.counts_for_coverage:
+            for req_id, found in facts.evidence.items():
+                if req_id in rows:  # evidence cached before a requirement was withdrawn from the corpus
+                    rows[req_id].cells[path] = found
+    return list(rows.values())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from doccheck.model import Location, SetFacts
 
@@ -23,6 +25,13 @@ class SetContext:
 
         return matrix(self.documents, self.not_applicable)
 
+    def shared(self, key: str, build: Callable[[], Any]) -> Any:
+        """What several set rules derive from the documents (an index...), built by the first one."""
+        cache = self.__dict__.setdefault("_shared", {})  # NOTE: frozen: the instance dict, as cached_property does
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
 
 @dataclass(frozen=True)
 class SetHit:
@@ -36,16 +45,14 @@ class SetHit:
 
 
 def common_root(paths: list[str]) -> str:
-    folders = [p.split("/")[:-1] for p in paths]
-    if not folders:
+    if not paths:
         return "."
-    prefix = folders[0]
-    for f in folders[1:]:
-        n = 0
-        while n < min(len(prefix), len(f)) and prefix[n] == f[n]:
-            n += 1
-        prefix = prefix[:n]
-    return "/".join(prefix) or "."
+    # NOTE: the folders all paths share are the folders the first and the last (sorted by folder) share
+    first, last = min(folders := [p.split("/")[:-1] for p in paths]), max(folders)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return "/".join(first[:n]) or "."
 
 
 def assign_sites(paths: list[str], root: str, pattern: str | None) -> dict[str, str]:

@@ -35,6 +35,11 @@ class Options:
 
 
 def _holders(ctx: SetContext) -> dict[str, list[tuple[str, SetFacts]]]:
+    """Number (upper-cased) -> the documents carrying it; built once per set, shared by the four checks."""
+    return ctx.shared("crossref.holders", lambda: _index(ctx))
+
+
+def _index(ctx: SetContext) -> dict[str, list[tuple[str, SetFacts]]]:
     out: dict[str, list[tuple[str, SetFacts]]] = defaultdict(list)
     for path, facts in ctx.documents:
         if facts.number:
@@ -42,18 +47,27 @@ def _holders(ctx: SetContext) -> dict[str, list[tuple[str, SetFacts]]]:
     return out
 
 
+def _current(held: list[tuple[str, SetFacts]]) -> set[str]:
+    """The revisions of a number in force (all of them when none is marked in force)."""
+    return {(f.revision or "").upper() for _, f in held if f.status in _IN_FORCE} or {(f.revision or "").upper() for _, f in held}
+
+
 def _citations(ctx: SetContext, options: Options, holders: dict[str, list[tuple[str, SetFacts]]]) -> Iterator[SetHit]:
+    missing = options.check == "missing"
+    current: dict[str, set[str]] = {}
     for path, facts in ctx.documents:
         for ref in facts.refs:
-            held = holders.get(ref.number.upper(), [])
-            values = {"number": ref.number, "revision": ref.revision or ""}
-            hit = SetHit(path, ref.location, ref.text, ref.block, ref.span, values)
-            if options.check == "missing" and not held:
-                yield hit
-            elif options.check == "superseded-revision" and held and ref.revision:
-                current = {(f.revision or "").upper() for _, f in held if f.status in _IN_FORCE} or {(f.revision or "").upper() for _, f in held}
-                if ref.revision.upper() not in current and all(current):
-                    yield SetHit(path, ref.location, ref.text, ref.block, ref.span, {**values, "current": ", ".join(sorted(current))})
+            number = ref.number.upper()
+            held = holders.get(number)
+            if missing:
+                if not held:
+                    yield SetHit(path, ref.location, ref.text, ref.block, ref.span, {"number": ref.number, "revision": ref.revision or ""})
+            elif held and ref.revision:
+                if (revisions := current.get(number)) is None:
+                    revisions = current[number] = _current(held)
+                if ref.revision.upper() not in revisions and all(revisions):
+                    values = {"number": ref.number, "revision": ref.revision, "current": ", ".join(sorted(revisions))}
+                    yield SetHit(path, ref.location, ref.text, ref.block, ref.span, values)
 
 
 def _numbers(ctx: SetContext, options: Options, holders: dict[str, list[tuple[str, SetFacts]]]) -> Iterator[SetHit]:
