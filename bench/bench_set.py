@@ -1,10 +1,13 @@
 """Set-level analysis cost: a scan with and without it, on a generated set of documents.
 
-    python bench/bench_set.py [--documents 5000] [--jobs 2]
+    python bench/bench_set.py [--documents 5000] [--jobs 2] [--formats md|mixed] [--sentences 30]
 
-Generates Markdown procedures on two sites (each citing clauses, other documents by number,
-standards with editions), then in one run scans them cold (no cache) with set analysis
-``never`` and ``always`` (interleaved, best of two), and times the set rules alone on the same results. Quote the ratio.
+Generates procedures on two sites (each citing clauses, other documents by number, standards
+with editions), then in one run scans them cold (no cache) with set analysis ``never`` and
+``always`` (interleaved, best of two), and times the set rules alone on the same results.
+``--formats md`` (default) is the worst case for the ratio: small Markdown files cost the
+least to check, so the per-document set facts weigh the most. ``--formats mixed`` is a
+document-control library: 60% Word-like .docx, 10% PDF, 30% Markdown. Quote the ratio.
 """
 
 from __future__ import annotations
@@ -17,35 +20,64 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "fixtures"))
 
 from doccheck import api  # noqa: E402
 from doccheck.config import Config  # noqa: E402
+
+from bench_extract import word_paragraph  # noqa: E402
+from docxgen import DocxSpec, heading, p, table, write_docx  # noqa: E402
+from pdfgen import PdfSpec, write_pdf  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 TOPICS = [("Document Control", "4.2.4"), ("Control of Records", "4.2.5"), ("Internal Audit", "8.2.4"), ("Training", "6.2"),
           ("Purchasing", "7.4.1"), ("Complaint Handling", "8.2.2"), ("Corrective Action", "8.5.2"), ("Calibration", "7.6")]
 
 
-def generate(n: int, sentences: int = 30) -> Path:
-    folder = OUT / f"set-{n}-{sentences}"
-    if folder.exists() and sum(1 for _ in folder.rglob("*.md")) == n:
+def generate(n: int, sentences: int = 30, formats: str = "md") -> Path:
+    folder = OUT / (f"set-{n}-{sentences}" if formats == "md" else f"set-{n}-{sentences}-{formats}")
+    if folder.exists() and sum(1 for f in folder.rglob("*") if f.is_file()) == n:
         return folder
     rng = random.Random(820)
     for i in range(n):
         site = "site-a" if i % 2 else "site-b"
         title, clause = TOPICS[i % len(TOPICS)]
         refs = ", ".join(f"SOP-{rng.randrange(n):05d}" + (f" Rev {rng.choice('ABC')}" if rng.random() < 0.3 else "") for _ in range(3))
-        body = (
-            f"## 1 Purpose\n\nThis procedure meets ISO 13485:2016 clause {clause} and ISO 14971:{rng.choice(['2019', '2007'])}.\n\n"
-            f"## 2 References\n\nSee {refs}.\n\n## 3 Procedure\n\n" + " ".join("Records are reviewed and approved." for _ in range(sentences)) + "\n"
-        )
-        path = folder / site / f"SOP-{i:05d}.md"
+        number, revision = f"SOP-{i:05d}", rng.choice("ABC")
+        sections = [
+            ("1 Purpose", f"This procedure meets ISO 13485:2016 clause {clause} and ISO 14971:{rng.choice(['2019', '2007'])}."),
+            ("2 References", f"See {refs}."),
+            ("3 Procedure", " ".join("Records are reviewed and approved." for _ in range(sentences))),
+        ]
+        kind = "md" if formats == "md" else ("docx", "docx", "docx", "docx", "docx", "docx", "pdf", "md", "md", "md")[i % 10]
+        path = folder / site / f"{number}.{kind}"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            f"---\ndocument_number: SOP-{i:05d}\ntitle: {title} {i}\nrevision: \"{rng.choice('ABC')}\"\neffective_date: 2026-03-01\n"
-            f"approved_by: QA\nstatus: effective\n---\n\n# {title}\n\n{body}",
-            encoding="utf-8",
-        )
+        if kind == "md":
+            body = "".join(f"## {h}\n\n{text}\n\n" for h, text in sections)
+            path.write_text(
+                f"---\ndocument_number: {number}\ntitle: {title} {i}\nrevision: \"{revision}\"\neffective_date: 2026-03-01\n"
+                f"approved_by: QA\nstatus: effective\n---\n\n# {title}\n\n{body}",
+                encoding="utf-8",
+            )
+        elif kind == "docx":
+            control = table([["Document No.", number, "Revision", revision], ["Effective date", "2026-03-01", "Approved by", "QA"]])
+            body = [p(f"{title} {i}", "Title"), control]
+            for h, text in sections:
+                body += [heading(h), word_paragraph(rng, text)]
+            write_docx(str(path), DocxSpec(body=body, headers={"default": [p(f"Doc No. {number}  Rev. {revision}  Effective 2026-03-01")]}))
+        else:
+            lines = [f"{title} {i}"]
+            for h, text in sections:
+                lines.append(h)
+                words = text.split(" ")
+                while words:  # lines of at most ~88 characters, as a PDF page sets them
+                    line = []
+                    while words and len(" ".join([*line, words[0]])) <= 88:
+                        line.append(words.pop(0))
+                    lines.append(" ".join(line or [words.pop(0)]))
+            pages = [lines[k : k + 40] for k in range(0, len(lines), 40)]
+            write_pdf(str(path), PdfSpec(pages, header=[f"Doc No. {number}  Rev. {revision}  Effective 2026-03-01  Approved by: QA"], footer=["Page {page} of {pages}"]))
     return folder
 
 
@@ -60,8 +92,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=5000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--sentences", type=int, default=30, help="body size: 30 is about 1 KB, 600 about a 10-page SOP")
+    parser.add_argument("--formats", choices=("md", "mixed"), default="md", help="md: Markdown only (the worst case); mixed: 60%% docx, 10%% PDF, 30%% md")
     args = parser.parse_args()
-    folder = generate(args.documents, args.sentences)
+    folder = generate(args.documents, args.sentences, args.formats)
     runs: dict[str, list[float]] = {"never": [], "always": []}
     for mode in ("never", "always", "never", "always"):  # interleaved, best of two: the machine is shared
         elapsed, result = timed(folder, args.jobs, mode)
@@ -76,7 +109,7 @@ def main() -> None:
     findings = api._set_findings(report, Config(root=folder))
     t_rules = time.perf_counter() - start
     gc.enable()
-    print(f"set: {len(report.documents)} documents of {args.sentences} sentences on 2 sites, {len(findings)} set-level findings")
+    print(f"set: {len(report.documents)} documents ({args.formats}) of {args.sentences} sentences on 2 sites, {len(findings)} set-level findings")
     print(f"scan without set analysis  {t_without:7.2f} s")
     print(f"scan with set analysis     {t_with:7.2f} s   adds {100 * (t_with - t_without) / t_without:+.1f}%")
     print(f"set rules alone            {t_rules:7.2f} s   = {100 * t_rules / t_without:.1f}% of the scan")

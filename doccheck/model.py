@@ -136,6 +136,8 @@ class Block:
 
     def location(self, doc_format: str, offset: int = 0) -> Location:
         """The contract location of block character ``offset``."""
+        if doc_format == "docx":  # the paragraph is the location: no need to map the offset
+            return Location(self.part, None, self.paragraph, None, None, self.section_path)
         key, src = self.source_at(offset) if self.segments else (0, 0)
         if doc_format in ("markdown", "text"):
             return Location(self.part, line=key, column=src + 1, section=self.section_path)
@@ -243,9 +245,11 @@ class Document:
         return "\n".join(b.text for b in self.blocks)
 
 
-@dataclass(frozen=True)
-class DocRef:
-    """A controlled-document number cited inside a document ("see SOP-QA-004 Rev B")."""
+class DocRef(NamedTuple):
+    """A controlled-document number cited inside a document ("see SOP-QA-004 Rev B").
+
+    A NamedTuple, as SetFacts: the parent process unpickles one SetFacts per document.
+    """
 
     number: str
     revision: str | None
@@ -255,9 +259,12 @@ class DocRef:
     location: Location
 
 
-@dataclass(frozen=True)
-class SetFacts:
-    """What set-level analysis needs of one document: small, cached with its result."""
+class SetFacts(NamedTuple):
+    """What set-level analysis needs of one document: small, cached with its result.
+
+    NOTE: a NamedTuple: tuples unpickle in C, and every document's facts travel from its
+    worker to the parent (and from the cache on a warm rescan).
+    """
 
     number: str | None
     title: str | None

@@ -6,6 +6,7 @@ controlled-document numbers cited in the text.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
@@ -22,19 +23,19 @@ def _ref_prefixes() -> frozenset[str]:
     return frozenset(corpus("document-control.yaml")["references"]["prefixes"])
 
 
-def _ref_prefixes_in(text: str) -> set[str]:
-    """Document-number prefixes present ("SOP-", "WI-"...), found by walking the hyphens.
+def _ref_starts(text: str) -> list[int]:
+    """Where document numbers may start ("SOP-", "WI-"...), found by walking the hyphens.
 
-    NOTE: one pass over a document's few hyphens, instead of one scan of the whole text per prefix.
+    NOTE: one pass over a document's few hyphens, instead of a regex over every block.
     """
-    prefixes, found = _ref_prefixes(), set()
+    prefixes, found = _ref_prefixes(), []
     i = text.find("-")
     while i != -1:
         j = i
         while j > 0 and i - j < 4 and text[j - 1].isupper():
             j -= 1
         if text[j:i] in prefixes and (j == 0 or not text[j - 1].isalnum()):
-            found.add(text[j:i])
+            found.append(j)
         i = text.find("-", i + 1)
     return found
 
@@ -49,19 +50,29 @@ def _ref_pattern() -> re.Pattern[str]:
 
 
 def _refs(doc: Document, whole: str) -> tuple[DocRef, ...]:
-    own = doc.metadata.get("document_number")
-    literals = [f"{p}-" for p in _ref_prefixes_in(whole)]
-    out: list[DocRef] = []
-    if not literals:
+    """Document numbers cited in ``whole`` (the blocks joined by newlines), outside the document's identity."""
+    starts = _ref_starts(whole)
+    if not starts:
         return ()
+    own, pattern = doc.metadata.get("document_number"), _ref_pattern()
+    offsets, at = [], 0
     for block in doc.blocks:
+        offsets.append(at)
+        at += len(block.text) + 1
+    out: list[DocRef] = []
+    end = 0  # a match covers the numbers inside it ("SOP-QA-004" is not also "QA-004")
+    for start in starts:
+        if start < end:
+            continue
+        n = bisect.bisect_right(offsets, start) - 1
+        block = doc.blocks[n]
         if block.part in ("header", "footer", "properties"):
             continue  # the document's own identity lives there
-        if not any(lit in block.text for lit in literals):
-            continue  # no "SOP-", "WI-"...: no citation of a document number
-        for m in _ref_pattern().finditer(block.text):
-            if m.group("number") == own:
-                continue
+        m = pattern.match(block.text, start - offsets[n])
+        if m is None:
+            continue
+        end = offsets[n] + m.end()
+        if m.group("number") != own:
             out.append(DocRef(m.group("number"), m.group("rev"), block.index, m.span(), m.group(0), block.location(doc.format, m.start())))
     return tuple(out)
 

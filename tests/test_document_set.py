@@ -154,13 +154,13 @@ def test_phrase_anchor_is_a_literal_every_match_contains(pattern, expected):
             assert expected in m.group(0).lower()
 
 
-def test_document_number_prefixes_found_by_the_hyphen_walk():
-    from doccheck.setfacts import _ref_prefixes_in
+def test_document_number_starts_found_by_the_hyphen_walk():
+    from doccheck.setfacts import _ref_starts
 
     text = "See SOP-QA-004, Form F-CAPA-001 and WI-7. Not XSOP-1, not sop-2, not a well-known fact, not SPEC -3."
-    assert _ref_prefixes_in(text) == {"SOP", "F", "WI"}
-    assert _ref_prefixes_in("SOP-1 at the very start") == {"SOP"}
-    assert _ref_prefixes_in("no hyphens at all") == set()
+    assert [text[i : text.index("-", i)] for i in _ref_starts(text)] == ["SOP", "F", "WI"]
+    assert _ref_starts("SOP-1 at the very start") == [0]
+    assert _ref_starts("no hyphens at all") == []
 
 
 def test_cached_set_findings_follow_document_and_setting_changes(run_cli, tmp_path):
@@ -176,3 +176,20 @@ def test_cached_set_findings_follow_document_and_setting_changes(run_cli, tmp_pa
     assert any("SOP-Z-999" in f for f in changed) and not any("SOP-Z-999" in f for f in first)
     (tmp_path / "doccheck.yaml").write_text("not_applicable:\n  iso-7.5.4: No servicing.\n", encoding="utf-8")
     assert not any("(7.5.4)" in f for f in set_rules()) and any("(7.5.4)" in f for f in changed)
+
+
+def test_cited_numbers_are_whole_numbers_with_their_revision(tmp_path):
+    from doccheck.engine.run import document_context
+    from doccheck.extract import extract
+    from doccheck.nlp import tag_document
+    from doccheck.setfacts import summarize
+
+    path = tmp_path / "SOP-QA-001.md"
+    path.write_text("---\ndocument_number: SOP-QA-001\n---\n\n# Training\n\nThis is SOP-QA-001.\n\n"
+                    "See SOP-DOC-001 Rev B, Form F-CAPA-001 and\nWI-7 Revision 2.1; not sop-3 or XSOP-4.\n", encoding="utf-8")
+    doc = extract(path)
+    tag_document(doc)
+    refs = summarize(doc, document_context(doc, None)).refs
+    assert [(r.number, r.revision) for r in refs] == [("SOP-DOC-001", "B"), ("F-CAPA-001", None), ("WI-7", "2.1")]
+    assert [(r.location.line, r.location.column) for r in refs] == [(9, 5), (9, 29), (10, 1)]
+    assert [doc.blocks[r.block].text[r.span[0] : r.span[1]] for r in refs] == [r.text for r in refs]
