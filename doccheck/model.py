@@ -21,6 +21,7 @@ format-specific:
 from __future__ import annotations
 
 import bisect
+import operator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -84,6 +85,9 @@ class Location(NamedTuple):
         return " ".join(where) or self.part
 
 
+_START = operator.itemgetter(0)  # Segment.start
+
+
 @dataclass(frozen=True)
 class Block:
     """One piece of text with its part, section and a map back to its source."""
@@ -105,8 +109,9 @@ class Block:
         return " > ".join(self.section) if self.section else None
 
     def _segment_at(self, offset: int) -> Segment:
-        starts = [s.start for s in self.segments]
-        i = max(0, bisect.bisect_right(starts, offset) - 1)
+        if len(self.segments) == 1:
+            return self.segments[0]
+        i = max(0, bisect.bisect_right(self.segments, offset, key=_START) - 1)
         return self.segments[i]
 
     def source_at(self, offset: int) -> tuple[int, int]:
@@ -140,9 +145,9 @@ class Block:
             return Location(self.part, None, self.paragraph, None, None, self.section_path)
         key, src = self.source_at(offset) if self.segments else (0, 0)
         if doc_format in ("markdown", "text"):
-            return Location(self.part, line=key, column=src + 1, section=self.section_path)
+            return Location(self.part, None, None, key, src + 1, self.section_path)
         if doc_format == "pdf":
-            return Location(self.part, page=key, paragraph=self.paragraph, section=self.section_path)
+            return Location(self.part, key, self.paragraph, None, None, self.section_path)
         return Location(self.part, paragraph=self.paragraph, section=self.section_path)
 
 

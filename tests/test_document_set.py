@@ -193,3 +193,28 @@ def test_cited_numbers_are_whole_numbers_with_their_revision(tmp_path):
     assert [(r.number, r.revision) for r in refs] == [("SOP-DOC-001", "B"), ("F-CAPA-001", None), ("WI-7", "2.1")]
     assert [(r.location.line, r.location.column) for r in refs] == [(9, 5), (9, 29), (10, 1)]
     assert [doc.blocks[r.block].text[r.span[0] : r.span[1]] for r in refs] == [r.text for r in refs]
+
+
+def test_indexed_evidence_search_finds_what_one_alternation_per_requirement_finds():
+    """The anchors, gates and stripped \\b only make the search cheaper: same requirement, same match."""
+    import random
+    import re
+
+    from doccheck.evidence import index
+
+    idx = index()
+    fragments = ["audit", "UDI", "budi", "UDI-DI", "_udi", "design changes", "Design Change", "device tracking", "report to FDA",
+                 "reports to the regulatory authority", "advisory notices", "field safety notice", "corrections and removals",
+                 "ISO 14971", "validation of software used in the quality system", "records", "complaint", "label", "é"]
+    rng = random.Random(13485)
+    for kind in ("headings", "phrases"):
+        searched = getattr(idx, kind)
+        for _ in range(400):
+            text = "".join(rng.choice(fragments) + rng.choice([" ", "", ".", "\n", "-", "x"]) for _ in range(rng.randint(1, 12))).lower()
+            got = {n: m.span() for n, m in searched.search(text)}
+            expected = {}
+            for n, req in enumerate(idx.requirements):
+                patterns = req["evidence"].get(kind) or []
+                if patterns and (m := re.search("|".join(f"(?:{p})" for p in patterns), text, re.I)):
+                    expected[n] = m.span()
+            assert got == expected, text
