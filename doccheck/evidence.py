@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,8 +133,8 @@ class _Searched:
                 found.update(literal for literal, _ in members if literal in low)
         return found
 
-    def search(self, low: str) -> Iterator[tuple[int, re.Match[str]]]:
-        """(requirement, leftmost match) for every requirement with a match in ``low``.
+    def search(self, low: str, skip: Collection[int] = ()) -> Iterator[tuple[int, re.Match[str]]]:
+        """(requirement, leftmost match) for every requirement (not in ``skip``) with a match in ``low``.
 
         The leftmost match of any of the requirement's patterns, the first pattern winning a
         tie: what one alternation of them would find; only patterns whose anchor is present run.
@@ -142,7 +142,7 @@ class _Searched:
         present = self.present(low)
         candidates = self.always.union(*[ns for literal, ns in self.ungated if literal in present],
                                        *[ns for _, members in self.gated for literal, ns in members if literal in present])
-        for n in sorted(candidates):
+        for n in sorted(candidates.difference(skip)):
             best = None
             for pattern in self.patterns[n]:
                 if pattern.anchor is None or pattern.anchor in present:
@@ -233,18 +233,18 @@ def evidence(tags: list[Any], doc_type: str | None, heading_text: str, full_text
         cited = {n for clause in iso for n in idx.iso_clauses.get(clause, ())}
         cited.update(n for norm, _ in cfr for prefix, n in idx.cfr_clauses if norm.startswith(prefix))
         for n in sorted(cited):  # the requirement's first clause that is cited, as in its list
-            if hit := next((h for c in reqs[n]["evidence"]["clauses"] if (h := _clause_hit(c, iso, cfr))), None):
-                found[n] = ("clause", hit)
+            for clause in reqs[n]["evidence"]["clauses"]:
+                if hit := _clause_hit(clause, iso, cfr):
+                    found[n] = ("clause", hit)
+                    break
     if doc_type:
         for n in idx.types.get(doc_type, ()):
             found.setdefault(n, ("type", doc_type))
     headings = heading_text.lower()
-    for n, m in idx.headings.search(headings):
-        if n not in found:
-            line_start = heading_text.rfind("\n", 0, m.start()) + 1
-            found[n] = ("heading", heading_text[line_start:].split("\n", 1)[0])
+    for n, m in idx.headings.search(headings, found.keys()):
+        line_start = heading_text.rfind("\n", 0, m.start()) + 1
+        found[n] = ("heading", heading_text[line_start:].split("\n", 1)[0])
     text = full_text.lower()
-    for n, m in idx.phrases.search(text):
-        if n not in found:  # evidence quotes the document as written (lower() keeps ASCII lengths; otherwise quote lower-cased)
-            found[n] = ("phrase", full_text[m.start() : m.end()] if len(full_text) == len(text) else m.group(0))
+    for n, m in idx.phrases.search(text, found.keys()):  # quoted as written (lower() keeps ASCII lengths; else lower-cased)
+        found[n] = ("phrase", full_text[m.start() : m.end()] if len(full_text) == len(text) else m.group(0))
     return {reqs[n]["id"]: found[n] for n in sorted(found)}

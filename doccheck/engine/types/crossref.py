@@ -52,22 +52,32 @@ def _current(held: list[tuple[str, SetFacts]]) -> set[str]:
     return {(f.revision or "").upper() for _, f in held if f.status in _IN_FORCE} or {(f.revision or "").upper() for _, f in held}
 
 
-def _citations(ctx: SetContext, options: Options, holders: dict[str, list[tuple[str, SetFacts]]]) -> Iterator[SetHit]:
-    missing = options.check == "missing"
-    current: dict[str, set[str]] = {}
+def _sorted_refs(ctx: SetContext, holders: dict[str, list[tuple[str, SetFacts]]]) -> tuple[list, list]:  # type: ignore[type-arg]
+    """One pass over every citation of the set: (those no document carries, those with a revision of a carried number)."""
+    missing, revised = [], []
     for path, facts in ctx.documents:
         for ref in facts.refs:
-            number = ref.number.upper()
-            held = holders.get(number)
-            if missing:
-                if not held:
-                    yield SetHit(path, ref.location, ref.text, ref.block, ref.span, {"number": ref.number, "revision": ref.revision or ""})
-            elif held and ref.revision:
-                if (revisions := current.get(number)) is None:
-                    revisions = current[number] = _current(held)
-                if ref.revision.upper() not in revisions and all(revisions):
-                    values = {"number": ref.number, "revision": ref.revision, "current": ", ".join(sorted(revisions))}
-                    yield SetHit(path, ref.location, ref.text, ref.block, ref.span, values)
+            held = holders.get(ref.number.upper())
+            if not held:
+                missing.append((path, ref))
+            elif ref.revision:
+                revised.append((path, ref, held))
+    return missing, revised
+
+
+def _citations(ctx: SetContext, options: Options, holders: dict[str, list[tuple[str, SetFacts]]]) -> Iterator[SetHit]:
+    missing, revised = ctx.shared("crossref.refs", lambda: _sorted_refs(ctx, holders))
+    if options.check == "missing":
+        for path, ref in missing:
+            yield SetHit(path, ref.location, ref.text, ref.block, ref.span, {"number": ref.number, "revision": ref.revision or ""})
+        return
+    current: dict[str, set[str]] = {}
+    for path, ref, held in revised:
+        if (revisions := current.get(ref.number.upper())) is None:
+            revisions = current[ref.number.upper()] = _current(held)
+        if ref.revision.upper() not in revisions and all(revisions):
+            values = {"number": ref.number, "revision": ref.revision, "current": ", ".join(sorted(revisions))}
+            yield SetHit(path, ref.location, ref.text, ref.block, ref.span, values)
 
 
 def _numbers(ctx: SetContext, options: Options, holders: dict[str, list[tuple[str, SetFacts]]]) -> Iterator[SetHit]:
