@@ -181,8 +181,8 @@ class Metadata:
         return found[0] if found else None
 
     def get(self, name: str) -> str | None:
-        f = self.best(name)
-        return f.value if f else None
+        found = self.candidates.get(name)
+        return found[0].value if found else None
 
     def values(self) -> dict[str, str | None]:
         return {name: self.get(name) for name in METADATA_FIELDS}

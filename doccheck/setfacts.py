@@ -6,7 +6,6 @@ controlled-document numbers cited in the text.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 
@@ -49,31 +48,21 @@ def _ref_pattern() -> re.Pattern[str]:
     )
 
 
-def _refs(doc: Document, whole: str) -> tuple[DocRef, ...]:
-    """Document numbers cited in ``whole`` (the blocks joined by newlines), outside the document's identity."""
-    starts = _ref_starts(whole)
-    if not starts:
-        return ()
-    own, pattern = doc.metadata.get("document_number"), _ref_pattern()
-    offsets, at = [], 0
+def _refs(doc: Document) -> tuple[DocRef, ...]:
+    """Document numbers cited in the text, outside the document's own identity."""
+    own, pattern, out = doc.metadata.get("document_number"), None, []
     for block in doc.blocks:
-        offsets.append(at)
-        at += len(block.text) + 1
-    out: list[DocRef] = []
-    end = 0  # a match covers the numbers inside it ("SOP-QA-004" is not also "QA-004")
-    for start in starts:
-        if start < end:
-            continue
-        n = bisect.bisect_right(offsets, start) - 1
-        block = doc.blocks[n]
-        if block.part in ("header", "footer", "properties"):
-            continue  # the document's own identity lives there
-        m = pattern.match(block.text, start - offsets[n])
-        if m is None:
-            continue
-        end = offsets[n] + m.end()
-        if m.group("number") != own:
-            out.append(DocRef(m.group("number"), m.group("rev"), block.index, m.span(), m.group(0), block.location(doc.format, m.start())))
+        if "-" not in block.text or block.part in ("header", "footer", "properties"):
+            continue  # no number here, or the document's own identity
+        end = 0  # a match covers the numbers inside it ("SOP-QA-004" is not also "QA-004")
+        for start in _ref_starts(block.text):
+            if start < end:
+                continue
+            pattern = pattern or _ref_pattern()
+            if m := pattern.match(block.text, start):
+                end = m.end()
+                if m.group("number") != own:
+                    out.append(DocRef(m.group("number"), m.group("rev"), block.index, m.span(), m.group(0), block.location(doc.format, start)))
     return tuple(out)
 
 
@@ -90,5 +79,5 @@ def summarize(doc: Document, ctx: DocContext) -> SetFacts:
     whole = "\n".join(b.text for b in doc.blocks)
     return SetFacts(
         md.get("document_number"), md.get("title"), md.get("revision"), status, md.get("effective_date"), ctx.doc_type,
-        covering, evidence(doc.tags, ctx.doc_type, headings, whole), editions, superseded, _refs(doc, whole),
+        covering, evidence(doc.tags, ctx.doc_type, headings, whole), editions, superseded, _refs(doc),
     )
