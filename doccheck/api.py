@@ -254,6 +254,10 @@ def _check(
             out.append(check_file(str(path), shown, settings))
             tick(shown)
         return out
+    if settings.set_facts:  # NOTE: built once before the workers fork, not once in each of them
+        from doccheck.setfacts import prepare
+
+        prepare()
     tasks = [Task(n, str(path), shown) for n, (_, path, shown, _) in enumerate(todo)]
     ordered: list[DocumentResult | None] = [None] * len(tasks)
     for n, result in run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display)):

@@ -278,7 +278,7 @@ class SetFacts(NamedTuple):
     effective_date: str | None
     doc_type: str | None
     counts_for_coverage: bool  # False for obsolete documents and records
-    evidence: dict[str, tuple[str, str]]  # requirement id -> (clause|type|heading|phrase, what was found)
+    evidence: dict[str, tuple[str, str]]  # requirement id -> (clause|type|heading|phrase, what was found); {} when not counting
     editions: dict[str, str]  # standard number -> edition cited ("14971" -> "2007")
     superseded_citations: int
     refs: tuple[DocRef, ...]

@@ -66,18 +66,31 @@ def _refs(doc: Document) -> tuple[DocRef, ...]:
     return tuple(out)
 
 
+def prepare() -> None:
+    """Load the requirement index and the number pattern now (before workers fork: they inherit them)."""
+    from doccheck.evidence import index
+
+    index()
+    _ref_pattern()
+
+
 def summarize(doc: Document, ctx: DocContext) -> SetFacts:
     md = doc.metadata
-    editions = {}
-    for tag in doc.tags:
-        if tag.kind == "citation" and tag.label == "standard" and tag.ref.get("edition"):
-            editions.setdefault(f"{tag.ref['authority']} {tag.ref['number']}", str(tag.ref["edition"]))
-    superseded = sum(1 for t in doc.tags if t.kind == "citation" and t.status == "superseded")
+    editions: dict[str, str] = {}
+    citations, superseded = [], 0
+    for tag in doc.tags:  # one pass: citations for the evidence, editions, superseded ones
+        if tag.kind == "citation":
+            citations.append(tag)
+            superseded += tag.status == "superseded"
+            if tag.label == "standard" and (edition := tag.ref.get("edition")):
+                editions.setdefault(f"{tag.ref['authority']} {tag.ref['number']}", str(edition))
     status = (md.get("status") or "").lower() or None
     covering = status not in _NOT_COVERING and not (ctx.legacy and ctx.legacy_reason == "a record")
-    headings = "\n".join(b.text for b in doc.blocks if b.kind == "heading")
-    whole = "\n".join(b.text for b in doc.blocks)
+    found = {}
+    if covering:  # NOTE: obsolete documents and records address no requirement: no evidence to look for
+        headings = "\n".join(b.text for b in doc.blocks if b.kind == "heading")
+        found = evidence(citations, ctx.doc_type, headings, "\n".join(b.text for b in doc.blocks))
     return SetFacts(
         md.get("document_number"), md.get("title"), md.get("revision"), status, md.get("effective_date"), ctx.doc_type,
-        covering, evidence(doc.tags, ctx.doc_type, headings, whole), editions, superseded, _refs(doc),
+        covering, found, editions, superseded, _refs(doc),
     )
