@@ -253,7 +253,9 @@ class Document:
 class DocRef(NamedTuple):
     """A controlled-document number cited inside a document ("see SOP-QA-004 Rev B").
 
-    A NamedTuple, as SetFacts: the parent process unpickles one SetFacts per document.
+    NOTE: SetFacts keeps them packed (`pack`): plain tuples pickle and unpickle in C, and every
+    document's citations travel from its worker to the parent; the set rules unpack the few
+    that become findings.
     """
 
     number: str
@@ -262,6 +264,14 @@ class DocRef(NamedTuple):
     span: tuple[int, int]
     text: str
     location: Location
+
+    def pack(self) -> tuple[Any, ...]:
+        return (self.number, self.revision, self.block, self.span, self.text, tuple(self.location))
+
+    @classmethod
+    def unpack(cls, packed: tuple[Any, ...]) -> DocRef:
+        number, revision, block, span, text, location = packed
+        return cls(number, revision, block, span, text, Location(*location))
 
 
 class SetFacts(NamedTuple):
@@ -281,4 +291,7 @@ class SetFacts(NamedTuple):
     evidence: dict[str, tuple[str, str]]  # requirement id -> (clause|type|heading|phrase, what was found); {} when not counting
     editions: dict[str, str]  # standard number -> edition cited ("14971" -> "2007")
     superseded_citations: int
-    refs: tuple[DocRef, ...]
+    refs: tuple[tuple[Any, ...], ...]  # DocRef.pack() of each citation: number and revision first
+
+    def doc_refs(self) -> tuple[DocRef, ...]:
+        return tuple(DocRef.unpack(r) for r in self.refs)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 from doccheck.engine.classify import DocContext
 from doccheck.evidence import evidence
-from doccheck.model import DocRef, Document, SetFacts
+from doccheck.model import Document, SetFacts
 from doccheck.resources import corpus
 
 _NOT_COVERING = {"obsolete", "superseded", "retired", "withdrawn", "archived"}
@@ -48,8 +49,8 @@ def _ref_pattern() -> re.Pattern[str]:
     )
 
 
-def _refs(doc: Document) -> tuple[DocRef, ...]:
-    """Document numbers cited in the text, outside the document's own identity."""
+def _refs(doc: Document) -> tuple[tuple[Any, ...], ...]:
+    """Document numbers cited in the text, outside the document's own identity (as `DocRef.pack` gives them)."""
     own, pattern, out = doc.metadata.get("document_number"), None, []
     for block in doc.blocks:
         if "-" not in block.text or block.part in ("header", "footer", "properties"):
@@ -62,7 +63,7 @@ def _refs(doc: Document) -> tuple[DocRef, ...]:
             if m := pattern.match(block.text, start):
                 end = m.end()
                 if m.group("number") != own:
-                    out.append(DocRef(m.group("number"), m.group("rev"), block.index, m.span(), m.group(0), block.location(doc.format, start)))
+                    out.append((m.group("number"), m.group("rev"), block.index, m.span(), m.group(0), tuple(block.location(doc.format, start))))
     return tuple(out)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from doccheck.engine.rule import Rule
 from doccheck.engine.setcontext import SetContext, SetHit
-from doccheck.model import Location, SetFacts
+from doccheck.model import DocRef, Location, SetFacts
 
 SET = True
 CHECKS = ("missing", "superseded-revision", "duplicate-number", "multiple-effective")
@@ -56,26 +56,29 @@ def _sorted_refs(ctx: SetContext, holders: dict[str, list[tuple[str, SetFacts]]]
     """One pass over every citation of the set: (those no document carries, those with a revision of a carried number)."""
     missing, revised = [], []
     for path, facts in ctx.documents:
-        for ref in facts.refs:
-            held = holders.get(ref.number.upper())
+        for packed in facts.refs:  # (number, revision, ...): see DocRef.pack
+            held = holders.get(packed[0].upper())
             if not held:
-                missing.append((path, ref))
-            elif ref.revision:
-                revised.append((path, ref, held))
+                missing.append((path, packed))
+            elif packed[1]:
+                revised.append((path, packed, held))
     return missing, revised
 
 
 def _citations(ctx: SetContext, options: Options, holders: dict[str, list[tuple[str, SetFacts]]]) -> Iterator[SetHit]:
     missing, revised = ctx.shared("crossref.refs", lambda: _sorted_refs(ctx, holders))
     if options.check == "missing":
-        for path, ref in missing:
+        for path, packed in missing:
+            ref = DocRef.unpack(packed)
             yield SetHit(path, ref.location, ref.text, ref.block, ref.span, {"number": ref.number, "revision": ref.revision or ""})
         return
     current: dict[str, set[str]] = {}
-    for path, ref, held in revised:
-        if (revisions := current.get(ref.number.upper())) is None:
-            revisions = current[ref.number.upper()] = _current(held)
-        if ref.revision.upper() not in revisions and all(revisions):
+    for path, packed, held in revised:
+        number, revision = packed[0].upper(), packed[1]
+        if (revisions := current.get(number)) is None:
+            revisions = current[number] = _current(held)
+        if revision.upper() not in revisions and all(revisions):
+            ref = DocRef.unpack(packed)
             values = {"number": ref.number, "revision": ref.revision, "current": ", ".join(sorted(revisions))}
             yield SetHit(path, ref.location, ref.text, ref.block, ref.span, values)
 
