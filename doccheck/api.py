@@ -20,7 +20,7 @@ from doccheck.config import Config
 from doccheck.discover import SCAN_SUFFIXES, discover, display_path  # noqa: F401 - part of the API
 from doccheck.errors import DoccheckUserError
 from doccheck.finding import Finding, Severity
-from doccheck.results import DocumentResult, Report
+from doccheck.results import DocumentResult, Report, unpack_details
 
 _TRANSIENT = {"worker-crashed", "timeout", "internal-error", "missing", "io-error"}  # never cached
 
@@ -127,7 +127,8 @@ def _scan(
     cache = Cache(config.cache_path) if config.use_cache else None
     ruleset = _rules(config, cache)  # a broken pack stops here, before any work
     settings = Settings(
-        tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()), config.set_analysis != "never"
+        tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()), config.set_analysis != "never",
+        pack_details=cache is not None,
     )
     prime(settings, ruleset.rules)  # NOTE: before the workers fork: they inherit the parsed rules
     context = "|".join((__version__, code_digest(), ruleset.digest, data_digest(), config.digest(), today().isoformat()))
@@ -163,6 +164,12 @@ def _scan(
         cache.put_many(
             [(key, shown, results[i]) for i, _, shown, key in todo if key and not _transient(results[i])]  # type: ignore[arg-type]
         )
+        for i, _, _, key in todo:  # their blocks now load from the cache on demand, as cached results' do
+            result = results[i]
+            if result is not None and key:
+                results[i] = dataclasses.replace(result, cache_key=key, packed_details=None)
+            elif result is not None and result.packed_details is not None:
+                results[i] = _unpacked(result)
     report = Report(documents=[r for r in results if r is not None])
     report.rules = [r for r in ruleset.rules if selected(r.id, config.select, config.ignore)]
     if config.set_analysis == "always" or (config.set_analysis == "auto" and any(Path(p).is_dir() for p in paths)):
@@ -221,6 +228,12 @@ def load_details(report: Report, config: Config | None = None) -> None:
         doc.blocks, doc.tags = fresh.blocks, fresh.tags
     if cache:
         cache.close()
+
+
+def _unpacked(result: DocumentResult) -> DocumentResult:
+    """A result with its blocks and tags back (a file the cache could not key: no content hash)."""
+    blocks, tags = unpack_details(result.packed_details or b"")
+    return dataclasses.replace(result, document=dataclasses.replace(result.document, blocks=blocks, tags=tags), packed_details=None)
 
 
 def _set_findings(report: Report, config: Config) -> list[Finding]:

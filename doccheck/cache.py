@@ -19,14 +19,10 @@ import sqlite3
 import zlib
 from pathlib import Path
 
-from doccheck.results import DocumentResult
+from doccheck.results import DocumentResult, pack_details, unpack_details
 
 log = logging.getLogger("doccheck")
 SCHEMA = 4
-
-
-def _pack(obj: object) -> bytes:
-    return zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def make_key(content_sha: str, display: str, context: str) -> str:
@@ -125,7 +121,7 @@ class Cache:
             return None
         try:
             row = self.db.execute("SELECT details FROM results WHERE key = ?", (key,)).fetchone()
-            return pickle.loads(zlib.decompress(row[0])) if row else None
+            return unpack_details(row[0]) if row else None
         except (sqlite3.Error, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             return None
 
@@ -135,8 +131,9 @@ class Cache:
         rows = []
         for key, path, result in items:
             doc = result.document
-            slim = dataclasses.replace(result, document=dataclasses.replace(doc, blocks=[], tags=[]))
-            rows.append((key, path, pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), _pack((doc.blocks, doc.tags))))
+            details = result.packed_details or pack_details(doc.blocks, doc.tags)
+            slim = dataclasses.replace(result, document=dataclasses.replace(doc, blocks=[], tags=[]), packed_details=None)
+            rows.append((key, path, pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), details))
         try:
             self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
             self.db.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,8 +20,20 @@ class DocumentResult:
     findings: list[Finding]
     seconds: float = 0.0  # time to check it (0 when it came from the cache)
     cached: bool = False
-    cache_key: str | None = None  # set on cached results: their blocks load on demand (api.load_details)
+    cache_key: str | None = None  # set on results read from or stored in the cache: their blocks load on demand (api.load_details)
     set_facts: Any = None  # doccheck.model.SetFacts: what set-level analysis needs of this document
+    # the document's blocks and tags, packed by the worker for the cache (the document then travels
+    # without them); the parent stores the bytes as they are and sets cache_key
+    packed_details: bytes | None = None
+
+
+def pack_details(blocks: list[Any], tags: list[Any]) -> bytes:
+    """A document's blocks and tags as the cache stores them (pickled, lightly compressed)."""
+    return zlib.compress(pickle.dumps((blocks, tags), protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack_details(data: bytes) -> tuple[list[Any], list[Any]]:
+    return pickle.loads(zlib.decompress(data))  # type: ignore[no-any-return]
 
 
 @dataclass

@@ -186,6 +186,27 @@ def test_cache_reuse_and_invalidation(run_cli, library, tmp_path):
     assert "from the cache" not in out and "EXTRA-001" in out
 
 
+def test_cold_scan_with_cache_reads_each_file_once_even_for_reports_that_show_the_text(monkeypatch, library):
+    """Workers pack blocks and tags for the cache; the text a report shows loads from there."""
+    import doccheck.extract
+    from doccheck.api import load_details, scan
+    from doccheck.config import Config
+    from doccheck.extract import extract as real_extract
+
+    reads: list[str] = []
+    monkeypatch.setattr(doccheck.extract, "extract", lambda path, **kw: (reads.append(str(path)), real_extract(path, **kw))[1])
+    config = Config(root=library, jobs=0)  # in-process, so that the reads are counted
+    report = scan([library], config)
+    assert all(r.packed_details is None and r.cache_key for r in report.documents)
+    assert all(not r.document.blocks for r in report.documents)  # shipped without them
+    load_details(report, config)
+    assert len(reads) == len(report.documents) == 7  # no file read again for its text
+    for result in report.documents:
+        fresh = real_extract(result.document.path)
+        assert [b.text for b in result.document.blocks] == [b.text for b in fresh.blocks]
+    assert any(r.document.tags for r in report.documents)
+
+
 def test_corrupt_cache_is_rebuilt(run_cli, library):
     cache = library / ".doccheck" / "cache.sqlite"
     cache.parent.mkdir()
