@@ -98,6 +98,9 @@ def scan(
 ) -> Report:
     """Check every document under ``paths``: cached results first, the rest in worker processes.
 
+    With the cache on, documents come back without their blocks and tags (the cache holds
+    them): `load_details` gives them back to a report that shows the text.
+
     NOTE: results are acyclic data; with the cyclic collector on, every few thousand objects
     unpickled (from the cache or from workers) rescan a heap that only grows. It is paused
     for the scan and runs once at the end.
