@@ -87,3 +87,25 @@ def test_extract_shows_tags(run_cli):
     assert tags == {("QS regulation", "retired"), ("21 CFR 820.120(b)", "superseded"), ("Device Master Record", "retired"), ("DHR", "retired")}
     cfr = next(t for t in doc["tags"] if t["kind"] == "citation")
     assert cfr["ref"]["section"] == "820.120" and cfr["location"]["line"] == 4
+
+
+def test_anchored_grammar_matches_exactly_what_finditer_matches():
+    """Matching only where a citation can start is a speed-up, never a change: same spans, same groups."""
+    import random
+
+    from doccheck.nlp import refs
+
+    fragments = ["21 CFR 820.30(j)", "21  CFR Part 820", "C. F. R. 820.198(a)", "21 C.F.R. § 820.100", "§§ 820.100-820.250",
+                 "Sections 820.30 and 820.40", "Sec. 820.70(i)", "CFR Parts 803 and 806", "BS EN ISO 13485:2016", "DIN EN IEC 62304:2006",
+                 "EN  ISO 14971:2012 clause 4.2", "ISO/IEC 17025", "IEC/TR 80002-1", "SecurityCFR 1.2", "21CFR820.30", "ISO13485",
+                 "Inc. C.", "2021 CFR", "EN", "BS", "§", "820.30", "clause 7.3 of ISO 13485", "prose text", "(a)", ", and", "\u00a0",
+                 "820.198(e)", "x820.30", "8820.301", "$820.50", "Subpart C of Part 820", "subpart D", "Subpart", "page 820.1"]
+    rng = random.Random(820)
+    for _ in range(3000):
+        text = "".join(rng.choice(fragments) + rng.choice([" ", "", ", ", "\n", "; "]) for _ in range(rng.randint(1, 8)))
+        for pattern, starts in ((refs.CFR_SECTION, refs._cfr_starts(text, signs=True)), (refs.CFR_PART, refs._cfr_starts(text, signs=False)),
+                                (refs.STANDARD, refs._standard_starts(text)),
+                                (refs.BARE_SECTION, [t.start() for t in refs._BARE_TRIGGER.finditer(text)]),
+                                (refs.SUBPART, [i - 1 for i in refs._occurrences(text, "ubpart") if i])):
+            expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in refs._anchored(pattern, text, starts)] == expected, (pattern.pattern[:30], text)

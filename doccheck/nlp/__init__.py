@@ -18,6 +18,7 @@ from doccheck.nlp.trie import trie_pattern
 from doccheck.resources import corpus
 
 _SAME_LENGTH_SPACES = str.maketrans({"\n": " ", "\t": " ", "\r": " ", "\f": " ", "\v": " "})
+_OTHER_SPACE = re.compile("[\n\t\r\f\v]")
 _DEFINITION = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9]{1,7})\s*\)")
 
 
@@ -52,7 +53,8 @@ def needs_tagging(text: str) -> bool:
 
 def squash(text: str) -> tuple[str, list[int] | None]:
     """White space made single spaces (so phrases match across line breaks), with a map back."""
-    text = text.translate(_SAME_LENGTH_SPACES)
+    if _OTHER_SPACE.search(text):  # NOTE: translate looks every character up in a dict; most blocks need none
+        text = text.translate(_SAME_LENGTH_SPACES)
     if "  " not in text:
         return text, None
     out, mapping = [], []
@@ -104,7 +106,7 @@ def _tag_blocks(document: Document, blocks: list[Block]) -> Iterator[tuple[Block
                 doc = component(doc)
             citations, terms = doc.user_data[CITATIONS], list(doc.spans[TERMS])
         else:  # citations need no tokens: the component's grammar, without the tokenizer
-            citations, terms = find_citations(text), []
+            citations, terms = find_citations(text, checked=True), []  # needs_tagging tested maybe_citation
         tags: list[Tag] = []
         pending: list[tuple[int, int, str]] = []
         for c in citations:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 PARA = r"(?:\((?:[a-z]{1,2}|\d{1,2}|[ivx]{1,5})\))"
@@ -170,6 +171,65 @@ def _sibling(previous: str | None, paras: str) -> str:
     return "".join(f"({p})" for p in prev[:keep]) + paras
 
 
+def _occurrences(text: str, literal: str) -> Iterator[int]:
+    i = text.find(literal)
+    while i != -1:
+        yield i
+        i = text.find(literal, i + 1)
+
+
+def _before(text: str, at: int, words: tuple[str, ...]) -> Iterator[int]:
+    """Where one of ``words`` ends just before ``at``, white space between ("21 CFR", "EN ISO")."""
+    j = at
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    for word in words:
+        if text.startswith(word, j - len(word)):
+            yield j - len(word)
+
+
+def _cfr_starts(text: str, signs: bool) -> list[int]:
+    """Every position where a `_CFR`-led match (and with ``signs``, a §/Sec-led one) can start."""
+    starts = set()
+    for literal in ("CFR", "C."):
+        for i in _occurrences(text, literal):
+            starts.add(i)
+            starts.update(_before(text, i, ("21",)))
+    if signs:
+        for literal in ("§", "Sec"):
+            starts.update(_occurrences(text, literal))
+    return sorted(starts)
+
+
+def _standard_starts(text: str) -> list[int]:
+    """Every position where a STANDARD match can start: the body, or EN / BS EN / DIN EN before it."""
+    starts = set()
+    for literal in ("ISO", "IEC"):
+        for i in _occurrences(text, literal):
+            starts.add(i)
+            for en in _before(text, i, ("EN",)):
+                starts.add(en)
+                starts.update(_before(text, en, ("BS", "DIN")))
+    return sorted(starts)
+
+
+def _anchored(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` when every match must start at one of ``starts``.
+
+    NOTE: these grammars begin with alternations and optional groups, so the regex engine tries
+    them at every position of a block (~15 MB/s); matching only where a match can start is
+    exact (same leftmost, non-overlapping matches) and several times faster on dense text.
+    """
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        m = pattern.match(text, start)
+        if m:
+            yield m
+            end = max(m.end(), start + 1)
+
+
 def _has_context(text: str, start: int, end: int) -> bool:
     return bool(_CONTEXT.search(text, max(0, start - 60), min(len(text), end + 40)))
 
@@ -182,7 +242,7 @@ def find_cfr(text: str) -> list[Citation]:
         return all(e <= a or s >= b for a, b in taken)
 
     has_cfr = "CFR" in text or "C.F.R" in text
-    for m in CFR_SECTION.finditer(text) if has_cfr or "§" in text or "Sec" in text else ():
+    for m in _anchored(CFR_SECTION, text, _cfr_starts(text, signs=True)) if has_cfr or "§" in text or "Sec" in text else ():
         if _UNIT_AFTER.match(text, m.end()) and not m.group("para"):
             continue
         if not m.group("cfr") and not _known_part(m.group("sign"), m.group("part")):
@@ -192,19 +252,19 @@ def find_cfr(text: str) -> list[Citation]:
         out.append(_cfr(m.start(), m.end(), m.group("part"), m.group("sec"), m.group("para")))
         end = _cfr_tail(text, out[-1], out)
         taken.append((m.start(), end))
-    for m in CFR_PART.finditer(text) if has_cfr else ():
+    for m in _anchored(CFR_PART, text, _cfr_starts(text, signs=False)) if has_cfr else ():
         if free(m.start(), m.end()):
             out.append(_cfr(m.start(), m.end(), m.group("part"), None, None, subpart=m.group("sub")))
             end = _cfr_tail_parts(text, m.end(), out)
             taken.append((m.start(), end))
-    for m in BARE_SECTION.finditer(text) if _BARE_TRIGGER.search(text) else ():
+    for m in _anchored(BARE_SECTION, text, [t.start() for t in _BARE_TRIGGER.finditer(text)]):  # "8xx.x": where it can start
         if not free(m.start(), m.end()) or _UNIT_AFTER.match(text, m.end()):
             continue
         if m.group("para") or _has_context(text, m.start(), m.end()):
             out.append(_cfr(m.start(), m.end(), m.group("part"), m.group("sec"), m.group("para")))
             end = _cfr_tail(text, out[-1], out)
             taken.append((m.start(), end))
-    for m in SUBPART.finditer(text) if "ubpart" in text else ():
+    for m in _anchored(SUBPART, text, [i - 1 for i in _occurrences(text, "ubpart") if i]):
         if free(m.start(), m.end()) and (m.group(0).rstrip().endswith("820") or _has_context(text, m.start(), m.end())):
             out.append(_cfr(m.start(), m.end(), "820", None, None, subpart=m.group("sub")))
             taken.append((m.start(), m.end()))
@@ -228,7 +288,7 @@ def find_standards(text: str) -> list[Citation]:
     out: list[Citation] = []
     if "ISO" not in text and "IEC" not in text:
         return out
-    for m in STANDARD.finditer(text):
+    for m in _anchored(STANDARD, text, _standard_starts(text)):
         start = m.start()
         clause = m.group("clause") or m.group("clause2")
         before = _clause_before(text, start)
@@ -288,9 +348,12 @@ def find_programmes(text: str) -> list[Citation]:
     ]
 
 
-def find_citations(text: str) -> list[Citation]:
-    """Every citation in ``text``, in order; overlapping candidates resolve to the longest."""
-    if not maybe_citation(text):
+def find_citations(text: str, checked: bool = False) -> list[Citation]:
+    """Every citation in ``text``, in order; overlapping candidates resolve to the longest.
+
+    ``checked``: the caller has just tested ``maybe_citation`` (each finder keeps its own guard).
+    """
+    if not checked and not maybe_citation(text):
         return []
     found = find_cfr(text) + find_standards(text) + find_directives(text) + find_programmes(text)
     found.sort(key=lambda c: (c.start, -(c.end - c.start)))
