@@ -7,7 +7,7 @@ QSR-era citations and terms), in one run:
 
   * bare extraction of the same files (lxml over document.xml, pypdfium2 text, file read);
   * a cold scan (no cache) with 1 and with 2 workers: files/s, and the ratio to bare extraction;
-  * a warm rescan from the cache, as a share of the cold scan;
+  * a warm rescan from the cache (best of three), as a share of the cold scan;
   * ``doccheck scan one.docx`` from a cold process, beside ``python -c "import spacy"``;
   * the same one-file scan when the file is cached, and whether it imported spaCy.
 
@@ -117,7 +117,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache.sqlite"
         t_cold, _ = timed_scan(folder, 2, cache)
-        t_warm, n_warm = timed_scan(folder, 2, cache)
+        t_warm, n_warm = min(timed_scan(folder, 2, cache) for _ in range(3))  # ~0.1 s: one run is at the mercy of the machine
     assert n1 == n2 == n_warm, (n1, n2, n_warm)
     one = paths[0]
     doccheck = [sys.executable, "-m", "doccheck", "scan", str(one), "--no-config"]
