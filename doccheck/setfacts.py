@@ -29,10 +29,11 @@ def _ref_starts(text: str) -> list[int]:
     NOTE: one pass over a document's few hyphens, instead of a regex over every block.
     """
     prefixes, found = _ref_prefixes(), []
+    longest = max(map(len, prefixes), default=0)
     i = text.find("-")
     while i != -1:
         j = i
-        while j > 0 and i - j < 4 and text[j - 1].isupper():
+        while j > 0 and i - j < longest and text[j - 1].isupper():
             j -= 1
         if text[j:i] in prefixes and (j == 0 or not text[j - 1].isalnum()):
             found.append(j)
