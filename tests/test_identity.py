@@ -76,6 +76,10 @@ def test_a_cited_documents_revision_is_not_the_documents_own():
     assert own["revision"].value == "C"
     assert identity.from_text("SOP-QA-009 Rev C", "first page", running=True)["revision"].value == "C"  # under the title
     assert identity.from_text("Acme Corp  SOP-QA-009 Rev C  Page 1", "header")["revision"].value == "C"  # headers: own identity
+    titled = "Training procedure SOP-QA-009, Rev C"  # the document's own number, known from its properties
+    assert "revision" not in identity.from_text(titled, "first page", running=True)
+    assert identity.from_text(titled, "first page", running=True, known="sop-qa-009")["revision"].value == "C"
+    assert "revision" not in identity.from_text("See WI-2 Rev A", "first page", running=True, known="SOP-QA-009")
 
 
 @pytest.mark.parametrize("suffix", ["docx", "md"])
@@ -87,7 +91,7 @@ def test_citing_another_revision_on_the_first_page_is_no_revision_conflict(tmp_p
     sys.path.insert(0, str(ROOT / "fixtures"))
     from docxgen import DocxSpec, heading, p, table, write_docx
 
-    cite = "This procedure works with WI-PRD-012 Rev B and SOP-QA-004 Rev A."
+    cite = "Training procedure SOP-QA-009 Rev C. This procedure works with WI-PRD-012 Rev B and SOP-QA-004 Rev A."
     path = tmp_path / f"SOP-QA-009.{suffix}"
     if suffix == "md":
         path.write_text(f"---\ndocument_number: SOP-QA-009\nrevision: C\neffective_date: 2026-03-01\napproved_by: QA\n---\n\n# Training\n\n{cite}\n")

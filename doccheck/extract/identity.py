@@ -104,24 +104,33 @@ def _any_label_word() -> re.Pattern[str]:
 _CITED_NUMBER = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\s*,?\s*$")
 
 
-def _of_cited_document(text: str, start: int, own_number: re.Match[str] | None) -> bool:
+def _of_cited_document(text: str, start: int, own_number: re.Match[str] | None, known: str | None) -> bool:
     """``See SOP-QA-004 Rev B``: in running text, a revision that follows another document's
     number, after other words, is that document's.
 
-    The document's own control line labels the number (``Doc No. SOP-QA-004  Rev. C``) or
-    starts with it (``SOP-QA-004 Rev C`` under the title).
+    The document's own control line labels the number (``Doc No. SOP-QA-004  Rev. C``), starts
+    with it (``SOP-QA-004 Rev C`` under the title), or names the number the document is
+    ``known`` by from a more trusted source (``Training procedure SOP-QA-004 Rev C``).
     """
     before = _CITED_NUMBER.search(text, 0, start)
     if before is None or not text[: before.start()].strip():
         return False
+    if known and before.group(0).rstrip(" ,").upper() == known.upper():
+        return False
     return not (own_number and own_number.start("v") <= before.start() < own_number.end("v"))
 
 
-def from_text(text: str, source: str, running: bool = False) -> dict[str, Field]:
+def known_number(sources: Iterable[Mapping[str, Field]]) -> str | None:
+    """The document number the sources read so far agree on first (the most trusted one)."""
+    return next((s["document_number"].value for s in sources if "document_number" in s), None)
+
+
+def from_text(text: str, source: str, running: bool = False, known: str | None = None) -> dict[str, Field]:
     """A control block: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``.
 
     ``running``: the text is the body's (first page), where other documents are cited too;
-    headers, footers and table cells hold the document's own identity.
+    headers, footers and table cells hold the document's own identity. ``known``: the
+    document's number from a more trusted source, when there is one.
     """
     found: dict[str, Field] = {}
     text = text[:_CONTROL_SPAN]  # control blocks are short; long paragraphs are prose
@@ -132,7 +141,7 @@ def from_text(text: str, source: str, running: bool = False) -> dict[str, Field]
         for m in spec.label_re.finditer(text):
             if spec.name == "document_number" and own_number is None:
                 own_number = m
-            if spec.name == "revision" and running and _of_cited_document(text, m.start(), own_number):
+            if spec.name == "revision" and running and _of_cited_document(text, m.start(), own_number, known):
                 continue
             field = _clean_value(spec, m.group("v"), source)
             if field:

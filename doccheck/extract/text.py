@@ -106,7 +106,8 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
         para.append((line_no, col, raw.strip()))
     _flush(doc, para, section, "paragraph", 0)
     sources = [identity.from_properties(front, "front matter")]
-    sources.extend(identity.from_text(b.text, "first page", running=True) for b in doc.blocks[:15] if len(b.text) <= identity.CONTROL_LINE)
+    known = identity.known_number(sources)
+    sources.extend(identity.from_text(b.text, "first page", running=True, known=known) for b in doc.blocks[:15] if len(b.text) <= identity.CONTROL_LINE)
     rows = [b.text.split("\t") for b in doc.blocks if b.kind == "table_cell"]
     sources.append(identity.from_history(rows))
     identity.merge(doc.metadata, sources)
