@@ -17,7 +17,7 @@ from pathlib import Path
 
 from doccheck import __version__
 from doccheck.config import Config
-from doccheck.discover import SCAN_SUFFIXES, discover, display_path  # noqa: F401 - part of the API
+from doccheck.discover import discover, display_path
 from doccheck.errors import DoccheckUserError
 from doccheck.finding import Finding, Severity
 from doccheck.results import DocumentResult, Report, unpack_details

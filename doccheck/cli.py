@@ -225,11 +225,11 @@ def annotate(paths: tuple[Path, ...], out_dir: Path | None, track_changes: bool,
 @click.option("--tags", is_flag=True, help="Also tag citations and terms, and list the tags.")
 def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, tags: bool) -> int:
     """Show what doccheck reads: metadata with sources, facts, and every block with its location."""
-    from doccheck import api
+    from doccheck.discover import discover, display_path
     from doccheck.extract import extract as extract_one
     from doccheck.report import extracted
 
-    docs = [extract_one(p, display=api.display_path(p)) for p in api.discover(paths)]
+    docs = [extract_one(p, display=display_path(p)) for p in discover(paths)]
     if tags:
         from doccheck.nlp import tag_document
 

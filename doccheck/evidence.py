@@ -103,8 +103,9 @@ class _Searched:
     """One evidence kind searched by regular expression (headings or phrases), indexed by anchor."""
 
     patterns: dict[int, tuple[_Pattern, ...]]  # requirement index -> its patterns, in corpus order
-    ungated: tuple[tuple[str, tuple[int, ...]], ...]  # (literal, requirements with a pattern needing it)
-    gated: tuple[tuple[str, tuple[tuple[str, tuple[int, ...]], ...]], ...]  # (word, its literals as above)
+    needing: dict[str, tuple[int, ...]]  # anchor -> requirements with a pattern needing it
+    ungated: tuple[str, ...]  # anchors tested on their own
+    gated: tuple[tuple[str, tuple[str, ...]], ...]  # (word, the anchors tested only when it is present)
     always: frozenset[int]  # requirements with a pattern without an anchor
 
     @classmethod
@@ -120,17 +121,18 @@ class _Searched:
                 else:
                     by_anchor[a].append(n)
         gates, by_gate = _gates(list(by_anchor)), defaultdict(list)
-        for a, ns in by_anchor.items():
-            by_gate[gates[a]].append((a, tuple(ns)))
+        for a in by_anchor:
+            by_gate[gates[a]].append(a)
         gated = tuple((g, tuple(members)) for g, members in by_gate.items() if g is not None)
-        return cls(patterns, tuple(by_gate.get(None, ())), gated, frozenset(always))
+        needing = {a: tuple(ns) for a, ns in by_anchor.items()}
+        return cls(patterns, needing, tuple(by_gate.get(None, ())), gated, frozenset(always))
 
     def present(self, low: str) -> set[str]:
         """The anchors ``low`` contains (each a plain substring test)."""
-        found = {literal for literal, _ in self.ungated if literal in low}
+        found = {literal for literal in self.ungated if literal in low}
         for gate, members in self.gated:
             if gate in low:
-                found.update(literal for literal, _ in members if literal in low)
+                found.update(literal for literal in members if literal in low)
         return found
 
     def search(self, low: str, skip: Collection[int] = ()) -> Iterator[tuple[int, re.Match[str]]]:
@@ -140,8 +142,7 @@ class _Searched:
         tie: what one alternation of them would find; only patterns whose anchor is present run.
         """
         present = self.present(low)
-        candidates = self.always.union(*[ns for literal, ns in self.ungated if literal in present],
-                                       *[ns for _, members in self.gated for literal, ns in members if literal in present])
+        candidates = self.always.union(*(self.needing[literal] for literal in present))
         for n in sorted(candidates.difference(skip)):
             best = None
             for pattern in self.patterns[n]:

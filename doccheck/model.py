@@ -141,14 +141,12 @@ class Block:
 
     def location(self, doc_format: str, offset: int = 0) -> Location:
         """The contract location of block character ``offset``."""
-        if doc_format == "docx":  # the paragraph is the location: no need to map the offset
+        if doc_format not in ("markdown", "text", "pdf"):  # docx: the paragraph is the location, no offset to map
             return Location(self.part, None, self.paragraph, None, None, self.section_path)
         key, src = self.source_at(offset) if self.segments else (0, 0)
-        if doc_format in ("markdown", "text"):
-            return Location(self.part, None, None, key, src + 1, self.section_path)
         if doc_format == "pdf":
             return Location(self.part, key, self.paragraph, None, None, self.section_path)
-        return Location(self.part, paragraph=self.paragraph, section=self.section_path)
+        return Location(self.part, None, None, key, src + 1, self.section_path)
 
 
 @dataclass(frozen=True)
@@ -292,6 +290,3 @@ class SetFacts(NamedTuple):
     editions: dict[str, str]  # standard number -> edition cited ("14971" -> "2007")
     superseded_citations: int
     refs: tuple[tuple[Any, ...], ...]  # DocRef.pack() of each citation: number and revision first
-
-    def doc_refs(self) -> tuple[DocRef, ...]:
-        return tuple(DocRef.unpack(r) for r in self.refs)

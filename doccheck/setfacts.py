@@ -12,7 +12,8 @@ from typing import Any
 
 from doccheck.engine.classify import DocContext
 from doccheck.evidence import evidence
-from doccheck.model import Document, SetFacts
+from doccheck.model import DocRef, Document, SetFacts
+from doccheck.nlp.refs import occurrences
 from doccheck.resources import corpus
 
 _NOT_COVERING = {"obsolete", "superseded", "retired", "withdrawn", "archived"}
@@ -30,14 +31,12 @@ def _ref_starts(text: str) -> list[int]:
     """
     prefixes, found = _ref_prefixes(), []
     longest = max(map(len, prefixes), default=0)
-    i = text.find("-")
-    while i != -1:
+    for i in occurrences(text, "-"):
         j = i
         while j > 0 and i - j < longest and text[j - 1].isupper():
             j -= 1
         if text[j:i] in prefixes and (j == 0 or not text[j - 1].isalnum()):
             found.append(j)
-        i = text.find("-", i + 1)
     return found
 
 
@@ -64,7 +63,7 @@ def _refs(doc: Document) -> tuple[tuple[Any, ...], ...]:
             if m := pattern.match(block.text, start):
                 end = m.end()
                 if m.group("number") != own:
-                    out.append((m.group("number"), m.group("rev"), block.index, m.span(), m.group(0), tuple(block.location(doc.format, start))))
+                    out.append(DocRef(m.group("number"), m.group("rev"), block.index, m.span(), m.group(0), block.location(doc.format, start)).pack())
     return tuple(out)
 
 
@@ -91,7 +90,7 @@ def summarize(doc: Document, ctx: DocContext) -> SetFacts:
     found = {}
     if covering:  # NOTE: obsolete documents and records address no requirement: no evidence to look for
         headings = "\n".join(b.text for b in doc.blocks if b.kind == "heading")
-        found = evidence(citations, ctx.doc_type, headings, "\n".join(b.text for b in doc.blocks))
+        found = evidence(citations, ctx.doc_type, headings, doc.text())
     return SetFacts(
         md.get("document_number"), md.get("title"), md.get("revision"), status, md.get("effective_date"), ctx.doc_type,
         covering, found, editions, superseded, _refs(doc),

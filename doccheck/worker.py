@@ -68,6 +68,7 @@ def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
         from doccheck.setfacts import summarize
 
         facts = summarize(doc, ctx)
+    packed = None
     if settings.pack_details and (doc.blocks or doc.tags):
         # NOTE: the parent stores these bytes as they are: packing 1,000 documents there was a
         # serial half second at the end of a cold scan, and shipping the blocks cost as much again
@@ -77,8 +78,7 @@ def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
 
         packed = pack_details(doc.blocks, doc.tags)
         doc = replace(doc, blocks=[], tags=[])
-        return DocumentResult(doc, findings, time.perf_counter() - started, set_facts=facts, packed_details=packed)
-    return DocumentResult(doc, findings, time.perf_counter() - started, set_facts=facts)
+    return DocumentResult(doc, findings, time.perf_counter() - started, set_facts=facts, packed_details=packed)
 
 
 def failed(path: str, display: str, settings: Settings, reason: str, message: str, seconds: float = 0.0) -> DocumentResult:

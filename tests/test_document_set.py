@@ -189,7 +189,9 @@ def test_cited_numbers_are_whole_numbers_with_their_revision(tmp_path):
                     "See SOP-DOC-001 Rev B, Form F-CAPA-001 and\nWI-7 Revision 2.1; not sop-3 or XSOP-4.\n", encoding="utf-8")
     doc = extract(path)
     tag_document(doc)
-    refs = summarize(doc, document_context(doc, None)).doc_refs()
+    from doccheck.model import DocRef
+
+    refs = [DocRef.unpack(r) for r in summarize(doc, document_context(doc, None)).refs]
     assert [(r.number, r.revision) for r in refs] == [("SOP-DOC-001", "B"), ("F-CAPA-001", None), ("WI-7", "2.1")]
     assert [(r.location.line, r.location.column) for r in refs] == [(9, 5), (9, 29), (10, 1)]
     assert [doc.blocks[r.block].text[r.span[0] : r.span[1]] for r in refs] == [r.text for r in refs]

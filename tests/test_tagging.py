@@ -106,6 +106,6 @@ def test_anchored_grammar_matches_exactly_what_finditer_matches():
         for pattern, starts in ((refs.CFR_SECTION, refs._cfr_starts(text, signs=True)), (refs.CFR_PART, refs._cfr_starts(text, signs=False)),
                                 (refs.STANDARD, refs._standard_starts(text)),
                                 (refs.BARE_SECTION, [t.start() for t in refs._BARE_TRIGGER.finditer(text)]),
-                                (refs.SUBPART, [i - 1 for i in refs._occurrences(text, "ubpart") if i])):
+                                (refs.SUBPART, [i - 1 for i in refs.occurrences(text, "ubpart") if i])):
             expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
             assert [(m.span(), m.groupdict()) for m in refs._anchored(pattern, text, starts)] == expected, (pattern.pattern[:30], text)

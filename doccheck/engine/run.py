@@ -32,16 +32,16 @@ def _severity(rule: Rule, hit: Hit, ctx: DocContext) -> Severity:
     return severity
 
 
-def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocContext, strings: dict | None = None) -> Finding:  # type: ignore[type-arg]
-    """``strings``: equal messages, texts, suggestions and locations become one object (pickled once per document)."""
+def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocContext, shared: dict | None = None) -> Finding:  # type: ignore[type-arg]
+    """``shared``: equal messages, texts, suggestions and locations become one object (pickled once per document)."""
     values = {"text": hit.text, "legacy_reason": ctx.legacy_reason, "doc_type": ctx.doc_type, **hit.values}
     suggestion = hit.suggestion if hit.suggestion is not None else rule.render(rule.suggestion, values)
     template = rule.legacy_message if ctx.legacy and rule.legacy_message else rule.message
     message = rule.render(template, values) or rule.message
     text, location = hit.text, hit.location
-    if strings is not None:
-        message, text, location = strings.setdefault(message, message), strings.setdefault(text, text), strings.setdefault(location, location)
-        suggestion = strings.setdefault(suggestion, suggestion) if suggestion else suggestion
+    if shared is not None:
+        message, text, location = shared.setdefault(message, message), shared.setdefault(text, text), shared.setdefault(location, location)
+        suggestion = shared.setdefault(suggestion, suggestion) if suggestion else suggestion
     return Finding(
         rule=rule.id,
         category=rule.category,
@@ -83,7 +83,7 @@ def check_document(doc: Document, rules: Iterable[Rule], doc_type: str | None = 
     ``doc_type`` overrides the classifier (configuration's document_types mapping).
     """
     out: list[Finding] = []
-    strings: dict = {}  # type: ignore[type-arg]  # NOTE: a rule firing 30 times on "DHF" ships and caches its message once
+    shared: dict = {}  # type: ignore[type-arg]  # NOTE: a rule firing 30 times on "DHF" ships and caches its message once
     ctx = ctx or document_context(doc, doc_type)
     for rule in rules:
         if is_set_rule(rule) or (not doc.readable and rule.type != "unreadable"):
@@ -91,6 +91,6 @@ def check_document(doc: Document, rules: Iterable[Rule], doc_type: str | None = 
         if not rule.scope.admits_document(doc.path, doc.format, ctx.doc_type):
             continue
         for hit in TYPES[rule.type].check(doc, rule, ctx):
-            out.append(finding(rule, doc, hit, ctx, strings))
+            out.append(finding(rule, doc, hit, ctx, shared))
     out.sort(key=Finding.sort_key)
     return out

@@ -328,8 +328,7 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     if body_tables:
         sources.append(identity.from_table(body_tables[0], "first-page control table"))
     first = [b for b in doc.blocks if b.part in ("body", "table")][:15]
-    known = identity.known_number(sources)
-    sources.extend(identity.from_text(b.text, "first page", running=True, known=known) for b in first if len(b.text) <= identity.CONTROL_LINE)
+    sources.extend(identity.from_first_page([b.text for b in first], sources))
     for rows in body_tables:
         sources.append(identity.from_history(rows))
     core_props = {k: v for k, v in core.items() if k in ("title", "version", "status")}

@@ -120,9 +120,13 @@ def _of_cited_document(text: str, start: int, own_number: re.Match[str] | None, 
     return not (own_number and own_number.start("v") <= before.start() < own_number.end("v"))
 
 
-def known_number(sources: Iterable[Mapping[str, Field]]) -> str | None:
-    """The document number the sources read so far agree on first (the most trusted one)."""
-    return next((s["document_number"].value for s in sources if "document_number" in s), None)
+def from_first_page(texts: Iterable[str], sources: Iterable[Mapping[str, Field]]) -> list[dict[str, Field]]:
+    """Control lines among the first page's blocks; ``sources``: what the more trusted sources read.
+
+    The document number those give first tells the document's own revision from a cited one.
+    """
+    known = next((s["document_number"].value for s in sources if "document_number" in s), None)
+    return [from_text(text, "first page", running=True, known=known) for text in texts if len(text) <= CONTROL_LINE]
 
 
 def from_text(text: str, source: str, running: bool = False, known: str | None = None) -> dict[str, Field]:

@@ -235,8 +235,7 @@ def _read_identity(doc: Document, path: Path) -> None:
         if block.part in ("header", "footer") and block.page == 1:
             sources.append(identity.from_text(block.text, block.part))
     first = [b for b in doc.blocks if b.part == "body" and b.page == 1][:15]
-    known = identity.known_number(sources)
-    sources.extend(identity.from_text(b.text, "first page", running=True, known=known) for b in first if len(b.text) <= identity.CONTROL_LINE)
+    sources.extend(identity.from_first_page([b.text for b in first], sources))
     identity.merge(doc.metadata, sources)
     if doc.metadata.get("document_number") is None or doc.metadata.get("revision") is None:
         identity.merge(doc.metadata, [identity.from_table(_control_table(path), "first-page control table")])

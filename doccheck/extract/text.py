@@ -106,8 +106,7 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
         para.append((line_no, col, raw.strip()))
     _flush(doc, para, section, "paragraph", 0)
     sources = [identity.from_properties(front, "front matter")]
-    known = identity.known_number(sources)
-    sources.extend(identity.from_text(b.text, "first page", running=True, known=known) for b in doc.blocks[:15] if len(b.text) <= identity.CONTROL_LINE)
+    sources.extend(identity.from_first_page([b.text for b in doc.blocks[:15]], sources))
     rows = [b.text.split("\t") for b in doc.blocks if b.kind == "table_cell"]
     sources.append(identity.from_history(rows))
     identity.merge(doc.metadata, sources)

@@ -171,7 +171,8 @@ def _sibling(previous: str | None, paras: str) -> str:
     return "".join(f"({p})" for p in prev[:keep]) + paras
 
 
-def _occurrences(text: str, literal: str) -> Iterator[int]:
+def occurrences(text: str, literal: str) -> Iterator[int]:
+    """Every position of ``literal`` in ``text`` (overlapping ones too)."""
     i = text.find(literal)
     while i != -1:
         yield i
@@ -192,12 +193,12 @@ def _cfr_starts(text: str, signs: bool) -> list[int]:
     """Every position where a `_CFR`-led match (and with ``signs``, a §/Sec-led one) can start."""
     starts = set()
     for literal in ("CFR", "C."):
-        for i in _occurrences(text, literal):
+        for i in occurrences(text, literal):
             starts.add(i)
             starts.update(_before(text, i, ("21",)))
     if signs:
         for literal in ("§", "Sec"):
-            starts.update(_occurrences(text, literal))
+            starts.update(occurrences(text, literal))
     return sorted(starts)
 
 
@@ -205,7 +206,7 @@ def _standard_starts(text: str) -> list[int]:
     """Every position where a STANDARD match can start: the body, or EN / BS EN / DIN EN before it."""
     starts = set()
     for literal in ("ISO", "IEC"):
-        for i in _occurrences(text, literal):
+        for i in occurrences(text, literal):
             starts.add(i)
             for en in _before(text, i, ("EN",)):
                 starts.add(en)
@@ -264,7 +265,7 @@ def find_cfr(text: str) -> list[Citation]:
             out.append(_cfr(m.start(), m.end(), m.group("part"), m.group("sec"), m.group("para")))
             end = _cfr_tail(text, out[-1], out)
             taken.append((m.start(), end))
-    for m in _anchored(SUBPART, text, [i - 1 for i in _occurrences(text, "ubpart") if i]):
+    for m in _anchored(SUBPART, text, [i - 1 for i in occurrences(text, "ubpart") if i]):
         if free(m.start(), m.end()) and (m.group(0).rstrip().endswith("820") or _has_context(text, m.start(), m.end())):
             out.append(_cfr(m.start(), m.end(), "820", None, None, subpart=m.group("sub")))
             taken.append((m.start(), m.end()))
