@@ -138,7 +138,7 @@ def _scan(
     shown_keys = []
     for path in files:
         shown = display_path(path)
-        sha = _content_hash(path)
+        sha = _content_hash(path) if cache else None  # NOTE: keys serve only the cache; hashing is serial here
         shown_keys.append((shown, make_key(sha, shown, context) if sha else None))
     hits = cache.get_many([k for _, k in shown_keys if k]) if cache else {}
     for i, (path, (shown, key)) in enumerate(zip(files, shown_keys)):

@@ -106,7 +106,7 @@ def test_a_file_deleted_while_the_scan_runs(tmp_path, monkeypatch):
 
     monkeypatch.setattr(api, "_content_hash", hash_then_delete)
     monkeypatch.chdir(tmp_path)
-    report = api.scan(["."], Config(root=tmp_path, use_cache=False, jobs=1))
+    report = api.scan(["."], Config(root=tmp_path, jobs=1))  # the cache on: the parent hashes each file first
     by_name = {Path(r.document.path).name: r for r in report.documents}
     assert [f.rule for f in by_name["b.md"].findings] == ["READ-001"]
     assert "disappeared" in by_name["b.md"].findings[0].message
