@@ -263,8 +263,10 @@ class DocRef(NamedTuple):
     text: str
     location: Location
 
-    def pack(self) -> tuple[Any, ...]:
-        return (self.number, self.revision, self.block, self.span, self.text, tuple(self.location))
+    @staticmethod
+    def pack(number: str, revision: str | None, block: int, span: tuple[int, int], text: str, location: Location) -> tuple[Any, ...]:
+        """The packed form of a DocRef with these fields (without building the DocRef: ~1 us per citation)."""
+        return (number, revision, block, span, text, tuple(location))
 
     @classmethod
     def unpack(cls, packed: tuple[Any, ...]) -> DocRef:

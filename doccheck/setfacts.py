@@ -20,8 +20,10 @@ _NOT_COVERING = {"obsolete", "superseded", "retired", "withdrawn", "archived"}
 
 
 @functools.cache
-def _ref_prefixes() -> frozenset[str]:
-    return frozenset(corpus("document-control.yaml")["references"]["prefixes"])
+def _ref_prefixes() -> tuple[frozenset[str], int]:
+    """The document-number prefixes, and the length of the longest."""
+    prefixes = frozenset(corpus("document-control.yaml")["references"]["prefixes"])
+    return prefixes, max(map(len, prefixes), default=0)
 
 
 def _ref_starts(text: str) -> list[int]:
@@ -29,8 +31,7 @@ def _ref_starts(text: str) -> list[int]:
 
     NOTE: one pass over a document's few hyphens, instead of a regex over every block.
     """
-    prefixes, found = _ref_prefixes(), []
-    longest = max(map(len, prefixes), default=0)
+    (prefixes, longest), found = _ref_prefixes(), []
     for i in occurrences(text, "-"):
         j = i
         while j > 0 and i - j < longest and text[j - 1].isupper():
@@ -63,7 +64,7 @@ def _refs(doc: Document) -> tuple[tuple[Any, ...], ...]:
             if m := pattern.match(block.text, start):
                 end = m.end()
                 if m.group("number") != own:
-                    out.append(DocRef(m.group("number"), m.group("rev"), block.index, m.span(), m.group(0), block.location(doc.format, start)).pack())
+                    out.append(DocRef.pack(m["number"], m["rev"], block.index, m.span(), m[0], block.location(doc.format, start)))
     return tuple(out)
 
 
