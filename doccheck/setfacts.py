@@ -90,7 +90,7 @@ def summarize(doc: Document, ctx: DocContext) -> SetFacts:
     covering = status not in _NOT_COVERING and not (ctx.legacy and ctx.legacy_reason == "a record")
     found = {}
     if covering:  # NOTE: obsolete documents and records address no requirement: no evidence to look for
-        headings = "\n".join(b.text for b in doc.blocks if b.kind == "heading")
+        headings = [line for b in doc.blocks if b.kind == "heading" for line in b.text.split("\n")]
         found = evidence(citations, ctx.doc_type, headings, doc.text())
     return SetFacts(
         md.get("document_number"), md.get("title"), md.get("revision"), status, md.get("effective_date"), ctx.doc_type,

@@ -220,3 +220,33 @@ def test_indexed_evidence_search_finds_what_one_alternation_per_requirement_find
                 if patterns and (m := re.search("|".join(f"(?:{p})" for p in patterns), text, re.I)):
                     expected[n] = m.span()
             assert got == expected, text
+
+
+def test_anchors_found_in_one_pass_are_the_literals_the_text_contains():
+    """The RE2 set gives exactly what a substring test per anchor gives, on long and non-ASCII text too."""
+    import random
+
+    from doccheck.evidence import index
+
+    rng = random.Random(820)
+    words = ["report", "udi", "audit", "design", "transfer", "device", "tracking", "notice", "é", "ü", "\udcff", "iso", "14971", "and removals"]
+    for searched in (index().headings, index().phrases):
+        literals = searched.anchors.literals
+        for size in (0, 1, 5, 50, 5000):
+            text = " ".join(rng.choice(words + list(literals)) for _ in range(size)).lower()
+            assert sorted(searched.anchors.found(text)) == sorted(a for a in literals if a in text)
+
+
+def test_heading_evidence_is_the_first_heading_line_that_matches(tmp_path):
+    """Per heading line (memoised across documents): a later line matching too does not replace it."""
+    from doccheck.engine.run import document_context
+    from doccheck.extract import extract
+    from doccheck.nlp import tag_document
+    from doccheck.setfacts import summarize
+
+    for name in ("one.md", "two.md"):  # the second document's lines come from the memo
+        path = tmp_path / name
+        path.write_text("# Scope\n\nText.\n\n## Supplier Selection\n\nText.\n\n## Purchasing\n\nText.\n", encoding="utf-8")
+        doc = extract(path)
+        tag_document(doc)
+        assert summarize(doc, document_context(doc, None)).evidence["iso-7.4.1"] == ("heading", "Supplier Selection")
