@@ -178,8 +178,9 @@ class _Searched:
 @dataclass(frozen=True)
 class Index:
     requirements: tuple[dict[str, Any], ...]
-    iso_clauses: dict[str, tuple[int, ...]]  # ISO 13485 clause -> requirements citing it as evidence
-    cfr_clauses: tuple[tuple[str, int], ...]  # ("21 CFR 820.35", requirement): citations starting so
+    ids: tuple[str, ...]  # requirement index -> id
+    iso_clauses: dict[str, tuple[tuple[int, int], ...]]  # ISO 13485 clause -> (requirement, rank in its clause list)
+    cfr_clauses: tuple[tuple[str, int, int], ...]  # ("21 CFR 820.35", requirement, rank): citations starting so
     types: dict[str, tuple[int, ...]]  # document type -> requirements
     headings: _Searched
     phrases: _Searched
@@ -192,16 +193,16 @@ def index() -> Index:
     cfr = []
     for n, req in enumerate(reqs):
         ev = req.get("evidence", {})
-        for clause in ev.get("clauses", []):
+        for rank, clause in enumerate(ev.get("clauses", [])):
             if clause.startswith("21 CFR"):
-                cfr.append((clause, n))
+                cfr.append((clause, n, rank))
             else:
-                iso[clause].append(n)
+                iso[clause].append((n, rank))
         for t in ev.get("types", []):
             types[t].append(n)
     return Index(
-        tuple(reqs), {k: tuple(v) for k, v in iso.items()}, tuple(cfr), {k: tuple(v) for k, v in types.items()},
-        _Searched.build(reqs, "headings"), _Searched.build(reqs, "phrases"),
+        tuple(reqs), tuple(r["id"] for r in reqs), {k: tuple(v) for k, v in iso.items()}, tuple(cfr),
+        {k: tuple(v) for k, v in types.items()}, _Searched.build(reqs, "headings"), _Searched.build(reqs, "phrases"),
     )
 
 
@@ -227,13 +228,6 @@ def _cited(tags: list[Any]) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return iso, cfr
 
 
-def _clause_hit(clause: str, iso: dict[str, str], cfr: list[tuple[str, str]]) -> str | None:
-    """The citation (as written) that addresses ``clause``, if any."""
-    if clause.startswith("21 CFR"):
-        return next((text for norm, text in cfr if norm.startswith(clause)), None)
-    return iso.get(clause)
-
-
 @functools.lru_cache(maxsize=8192)
 def _heading_hits(line: str) -> tuple[int, ...]:
     """The requirements one lower-cased heading line addresses.
@@ -251,17 +245,17 @@ def evidence(tags: list[Any], doc_type: str | None, headings: list[str], full_te
     requirement's heading patterns is its evidence).
     """
     idx = index()
-    reqs = idx.requirements
     iso, cfr = _cited(tags)
-    found: dict[int, tuple[str, str]] = {}
-    if iso or cfr:
-        cited = {n for clause in iso for n in idx.iso_clauses.get(clause, ())}
-        cited.update(n for norm, _ in cfr for prefix, n in idx.cfr_clauses if norm.startswith(prefix))
-        for n in sorted(cited):  # the requirement's first clause that is cited, as in its list
-            for clause in reqs[n]["evidence"]["clauses"]:
-                if hit := _clause_hit(clause, iso, cfr):
-                    found[n] = ("clause", hit)
-                    break
+    cited: dict[int, tuple[int, str]] = {}  # requirement -> (rank of its first clause cited, the citation as written)
+    for clause, text in iso.items():
+        for n, rank in idx.iso_clauses.get(clause, ()):
+            if n not in cited or rank < cited[n][0]:
+                cited[n] = (rank, text)
+    for norm, text in cfr:  # the first citation in the text wins a tie
+        for prefix, n, rank in idx.cfr_clauses:
+            if norm.startswith(prefix) and (n not in cited or rank < cited[n][0]):
+                cited[n] = (rank, text)
+    found: dict[int, tuple[str, str]] = {n: ("clause", text) for n, (_, text) in cited.items()}
     if doc_type:
         for n in idx.types.get(doc_type, ()):
             found.setdefault(n, ("type", doc_type))
@@ -271,4 +265,5 @@ def evidence(tags: list[Any], doc_type: str | None, headings: list[str], full_te
     text = full_text.lower()
     for n, m in idx.phrases.search(text, found.keys()):  # quoted as written (lower() keeps ASCII lengths; else lower-cased)
         found[n] = ("phrase", full_text[m.start() : m.end()] if len(full_text) == len(text) else m.group(0))
-    return {reqs[n]["id"]: found[n] for n in sorted(found)}
+    ids = idx.ids
+    return {ids[n]: found[n] for n in sorted(found)}
