@@ -16,10 +16,11 @@ class Row:
     requirement: dict[str, Any]
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # document path -> (kind, evidence)
     not_applicable: str | None = None  # the justification, when declared not applicable
+    strength: int = 0  # the strongest evidence in cells (kept by `add`: a common requirement has thousands)
 
-    @property
-    def strength(self) -> int:
-        return max((STRENGTH[k] for k, _ in self.cells.values()), default=0)
+    def add(self, path: str, found: tuple[str, str]) -> None:
+        self.cells[path] = found
+        self.strength = max(self.strength, STRENGTH[found[0]])
 
     @property
     def status(self) -> str:
@@ -41,5 +42,5 @@ def matrix(documents: list[tuple[str, SetFacts]], not_applicable: dict[str, str]
         if facts.counts_for_coverage:
             for req_id, found in facts.evidence.items():
                 if req_id in rows:  # evidence cached before a requirement was withdrawn from the corpus
-                    rows[req_id].cells[path] = found
+                    rows[req_id].add(path, found)
     return list(rows.values())

@@ -63,8 +63,8 @@ class Rule:
 
     def render(self, template: str | None, values: dict[str, Any]) -> str | None:
         """Fill ``{name}`` placeholders; unknown names stay as written."""
-        if template is None:
-            return None
+        if template is None or ("{" not in template and "}" not in template):
+            return template  # NOTE: most sources and suggestions have no placeholder; skips a dict copy
         return template.format_map(_Keep(values))
 
 

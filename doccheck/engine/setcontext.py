@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from doccheck.model import Location, SetFacts
 
@@ -33,14 +34,15 @@ class SetContext:
         return cache[key]
 
 
-@dataclass(frozen=True)
-class SetHit:
+class SetHit(NamedTuple):
+    """What a set rule found (NOTE: a NamedTuple: a set with many broken references makes thousands)."""
+
     path: str
     location: Location
     text: str = ""
     block: int | None = None
     span: tuple[int, int] | None = None
-    values: dict = field(default_factory=dict)
+    values: Mapping[str, Any] = MappingProxyType({})
     confidence: str = "H"
 
 
