@@ -127,8 +127,8 @@ def _scan(
     cache = Cache(config.cache_path) if config.use_cache else None
     ruleset = _rules(config, cache)  # a broken pack stops here, before any work
     settings = Settings(
-        tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, tuple(config.document_types.items()), config.set_analysis != "never",
-        pack_details=cache is not None,
+        tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, config.extend_select, tuple(config.document_types.items()),
+        config.set_analysis != "never", pack_details=cache is not None,
     )
     prime(settings, ruleset.rules)  # NOTE: before the workers fork: they inherit the parsed rules
     context = "|".join((__version__, code_digest(), ruleset.digest, data_digest(), config.digest(), today().isoformat()))
@@ -172,7 +172,7 @@ def _scan(
             elif result is not None and result.packed_details is not None:
                 results[i] = _unpacked(result)
     report = Report(documents=[r for r in results if r is not None])
-    report.rules = [r for r in ruleset.rules if selected(r.id, config.select, config.ignore)]
+    report.rules = [r for r in ruleset.rules if selected(r, config.select, config.ignore, config.extend_select)]
     if config.set_analysis == "always" or (config.set_analysis == "auto" and any(Path(p).is_dir() for p in paths)):
         # the set's findings depend only on every document's key and the settings: cached as a whole
         set_key = hashlib.sha256("|".join([context, repr(sorted(config.not_applicable.items())), str(config.sites), *(k or "-" for _, k in shown_keys)]).encode()).hexdigest()

@@ -111,6 +111,7 @@ class _Progress:
 @click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path), help="Extra rule pack file or folder (repeatable).")
 @click.option("--no-default-rules", is_flag=True, help="Use only the packs given with --rules.")
 @click.option("--select", multiple=True, help="Only rules with this id or id prefix (repeatable).")
+@click.option("--extend-select", multiple=True, help="Add rules to the default selection, e.g. the opt-in style pack: STYLE- (repeatable).")
 @click.option("--ignore", multiple=True, help="Skip rules with this id or id prefix (repeatable).")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1 [default: error].")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (report-only runs).")
@@ -122,7 +123,7 @@ class _Progress:
 @click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path, file_okay=False), help="Also write annotated copies (Word comments, PDF highlights) under DIR.")
 @click.option("--history", "history_db", type=click.Path(path_type=Path, dir_okay=False), help="Append this scan's counts to the SQLite history FILE.")
 def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, config_file: Path | None, no_config: bool,
-         rules: tuple[Path, ...], no_default_rules: bool, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
+         rules: tuple[Path, ...], no_default_rules: bool, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
          exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, progress: bool | None,
          annotate_dir: Path | None, history_db: Path | None) -> int:
     """Check documents and folders (recursively) and report findings."""
@@ -130,7 +131,7 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
     from doccheck.report.render import render
 
     targets = _outputs(formats, output)
-    config = _config(config_file, no_config, select=select or None, ignore=ignore or None, fail_on=fail_on, jobs=jobs,
+    config = _config(config_file, no_config, select=select or None, extend_select=extend_select or None, ignore=ignore or None, fail_on=fail_on, jobs=jobs,
                      cache=cache_path, timeout=timeout, use_cache=False if no_cache else None, default_rules=False if no_default_rules else None)
     if rules:
         config = config.with_overrides(rules=config.rules + tuple(p.resolve() for p in rules))

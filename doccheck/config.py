@@ -34,6 +34,7 @@ class Config:
     rules: tuple[Path, ...] = ()  # extra rule packs
     default_rules: bool = True
     select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()  # added to the default selection (e.g. the opt-in style pack, STYLE-)
     ignore: tuple[str, ...] = ()
     per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # glob -> rule ids/prefixes
     severity: dict[str, str] = field(default_factory=dict)  # rule id/prefix -> severity
@@ -70,7 +71,7 @@ class Config:
     def digest(self) -> str:
         """Hash of the settings that change which findings a file gets (part of the cache key)."""
         relevant = {
-            "select": self.select, "ignore": self.ignore, "document_types": self.document_types,
+            "select": self.select, "extend_select": self.extend_select, "ignore": self.ignore, "document_types": self.document_types,
             "set_facts": self.set_analysis != "never",  # cached results must carry set facts when set rules may run
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -80,7 +81,7 @@ class Config:
         return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
-_LISTS = {"select", "ignore", "include", "exclude"}
+_LISTS = {"select", "extend_select", "ignore", "include", "exclude"}
 _PATHS = {"cache", "waivers"}
 _KEYS = {f.name for f in dataclasses.fields(Config)} - {"root", "source", "use_cache"}
 

@@ -48,6 +48,7 @@ class Finding(NamedTuple):
     source: str | None = None  # the clause or regulation the rule rests on
     block: int | None = None  # index of the block in its document
     span: tuple[int, int] | None = None  # character offsets inside that block
+    confidence: str | None = None  # how sure the recognition is: high (the text says it), medium (from context)
 
     def _identity(self) -> tuple:
         return (self.rule, self.category, self.severity, self.path, self.location, self.text, self.suggestion, self.source, self.block, self.span)
@@ -72,6 +73,7 @@ class Finding(NamedTuple):
             "suggestion": self.suggestion,
             "source": self.source,
             "location": self.location.to_dict(),
+            **({"confidence": self.confidence} if self.confidence else {}),
         }
 
     def sort_key(self) -> tuple:

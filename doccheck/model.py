@@ -192,6 +192,17 @@ class Metadata:
         }
 
 
+# How a tagged citation was recognised, strongest first: the first three are read from the
+# citation itself, the last three come from the document-level context pass (doccheck.nlp.context).
+EVIDENCE = ("anchored", "paragraph", "nearby", "table", "heading", "document")
+_CONTEXTUAL = frozenset({"table", "heading", "document"})
+
+
+def confidence_of(evidence: str) -> str:
+    """A finding's recognition confidence: ``high`` when the text itself says it, ``medium`` from context."""
+    return "medium" if evidence in _CONTEXTUAL else "high"
+
+
 @dataclass(frozen=True)
 class Tag:
     """A tagged span inside a block: a clause reference or a regulated term.
@@ -200,7 +211,9 @@ class Tag:
     directives), ``invalid`` (a clause that does not exist in the cited edition) or
     ``retired`` (a retired term). ``ref`` holds the normalised reference (for citations:
     authority, document, edition, section, paragraph, clause, norm; for terms: term id,
-    replacement, clause), ``confidence`` the grade of the fact behind the status.
+    replacement, clause), ``confidence`` the grade of the fact behind the status, and
+    ``evidence`` what says the text is a citation or term at all (``anchored``, ``paragraph``,
+    ``nearby``; from the context pass ``table``, ``heading``, ``document``; ``term`` for terms).
     """
 
     block: int
@@ -213,6 +226,7 @@ class Tag:
     ref: dict[str, Any]
     confidence: str = "H"
     note: str | None = None
+    evidence: str = "anchored"
 
 
 @dataclass(frozen=True)

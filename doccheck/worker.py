@@ -21,6 +21,7 @@ class Settings:
     rule_paths: tuple[str, ...]
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
     document_types: tuple[tuple[str, str], ...] = ()  # (glob, type): a tuple, so Settings is hashable
     set_facts: bool = True  # summarise each document for set-level analysis
     pack_details: bool = False  # the cache is on: pack blocks and tags here, in parallel, for it
@@ -33,7 +34,7 @@ def prime(settings: Settings, rules: tuple) -> None:  # type: ignore[type-arg]
     """Give this process the rules the parent already parsed; forked workers inherit them."""
     from doccheck.engine.run import selected
 
-    _RULES[settings] = tuple(r for r in rules if selected(r.id, settings.select, settings.ignore))
+    _RULES[settings] = tuple(r for r in rules if selected(r, settings.select, settings.ignore, settings.extend_select))
 
 
 def _rules(settings: Settings) -> tuple:  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ from typing import Any
 from doccheck.engine.registry import TYPES
 from doccheck.engine.rule import Rule, Scope
 from doccheck.finding import CATEGORIES, Severity
+from doccheck.model import EVIDENCE
 from doccheck.resources import data_dir
 from doccheck.yamlpos import PosDict, PosList, Problem, YamlError, load
 
@@ -19,8 +20,9 @@ SCHEMA_VERSION = 1
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
 COMMON = {
     "id", "name", "type", "category", "severity", "message", "source", "description", "suggestion", "link", "scope", "examples",
-    "legacy_severity", "legacy_message", "by_confidence",
+    "legacy_severity", "legacy_message", "by_confidence", "by_evidence", "aliases",
 }
+PACK_KEYS = ("schema", "pack", "description", "opt_in", "rules")
 INTERNAL_OPTIONS = {"compiled"}  # option fields set by validate(), never written in YAML
 REQUIRED = ("id", "name", "type", "category", "severity", "message", "source", "description", "examples")
 SCOPE_KEYS = {f.name for f in dataclasses.fields(Scope)}
@@ -99,8 +101,11 @@ def _pack(data: Any, c: _Collector) -> list[Rule]:
         c.add((1, 1), "a rule pack must be a mapping with 'schema', 'pack' and 'rules'")
         return []
     for key in data:
-        if key not in ("schema", "pack", "description", "rules"):
-            c.add(data.key_pos[key], f"unknown key '{key}' (expected schema, pack, description, rules)")
+        if key not in PACK_KEYS:
+            c.add(data.key_pos[key], f"unknown key '{key}' (expected {', '.join(PACK_KEYS)})")
+    opt_in = data.get("opt_in", False)
+    if not isinstance(opt_in, bool):
+        c.add(data.pos("opt_in"), "'opt_in' must be true or false")
     if data.get("schema") != SCHEMA_VERSION:
         c.add(data.pos("schema"), f"'schema' must be {SCHEMA_VERSION}")
     items = data.get("rules")
@@ -111,7 +116,7 @@ def _pack(data: Any, c: _Collector) -> list[Rule]:
     for item, pos in zip(items, items.item_pos):
         rule = _rule(item, pos, c)
         if rule is not None:
-            rules.append(rule)
+            rules.append(dataclasses.replace(rule, opt_in=True) if opt_in is True else rule)
     return rules
 
 
@@ -146,7 +151,12 @@ def _rule(item: Any, pos: tuple[int, int], c: _Collector) -> Rule | None:
         if key in item and (not isinstance(item[key], str) or not item[key].strip()):
             c.add(item.pos(key), f"rule {rid}: '{key}' must be non-empty text")
     legacy_severity = _severity(item, "legacy_severity", c) if "legacy_severity" in item else None
-    by_confidence = _by_confidence(item, c)
+    by_confidence = _by_grade(item, "by_confidence", ("H", "M", "L"), c)
+    by_evidence = _by_grade(item, "by_evidence", EVIDENCE, c)
+    aliases = item.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and ID_RE.match(a) for a in aliases):
+        c.add(item.pos("aliases"), f"rule {rid}: 'aliases' must be a list of former rule ids")
+        aliases = []
     scope = _scope(item.get("scope"), item, c)
     options = _options(module, option_fields, item, c) if module else None
     examples = _examples(item.get("examples"), item, c, rid)
@@ -169,6 +179,8 @@ def _rule(item: Any, pos: tuple[int, int], c: _Collector) -> Rule | None:
         legacy_severity=legacy_severity,
         legacy_message=item.get("legacy_message"),
         by_confidence=by_confidence,
+        by_evidence=by_evidence,
+        aliases=tuple(aliases),
         file=c.path,
         line=pos[0],
         column=pos[1],
@@ -183,17 +195,18 @@ def _severity(item: PosDict, key: str, c: _Collector) -> Severity | None:
         return None
 
 
-def _by_confidence(item: PosDict, c: _Collector) -> dict[str, Severity]:
-    raw = item.get("by_confidence")
+def _by_grade(item: PosDict, key: str, grades: tuple[str, ...], c: _Collector) -> dict[str, Severity]:
+    """``by_confidence`` (fact grades H, M, L) or ``by_evidence`` (how a citation was recognised) -> severity."""
+    raw = item.get(key)
     if raw is None:
         return {}
     if not isinstance(raw, PosDict):
-        c.add(item.pos("by_confidence"), "'by_confidence' must map grades (H, M, L) to severities")
+        c.add(item.pos(key), f"'{key}' must map {', '.join(grades)} to severities")
         return {}
     out = {}
     for grade in raw:
-        if grade not in ("H", "M", "L"):
-            c.add(raw.key_pos[grade], f"unknown confidence grade '{grade}' (choose from H, M, L)")
+        if grade not in grades:
+            c.add(raw.key_pos[grade], f"unknown {key[3:]} '{grade}' (choose from {', '.join(grades)})")
             continue
         severity = _severity(raw, grade, c)
         if severity is not None:

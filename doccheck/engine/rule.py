@@ -57,9 +57,16 @@ class Rule:
     legacy_severity: Severity | None = None  # severity in legacy documents (records, pre-QMSR, obsolete)
     legacy_message: str | None = None
     by_confidence: dict[str, Severity] = field(default_factory=dict)  # grade -> highest severity
+    by_evidence: dict[str, Severity] = field(default_factory=dict)  # recognition evidence -> highest severity
+    aliases: tuple[str, ...] = ()  # former ids: select, ignore and severity settings that name them still apply
+    opt_in: bool = False  # from an opt-in pack: runs only when select / extend_select names it
     file: str = ""
     line: int = 0
     column: int = 0
+
+    def known_as(self, prefix: str) -> bool:
+        """Whether ``prefix`` (an id or id prefix from configuration) names this rule."""
+        return self.id.startswith(prefix) or any(a.startswith(prefix) for a in self.aliases)
 
     def render(self, template: str | None, values: dict[str, Any]) -> str | None:
         """Fill ``{name}`` placeholders; unknown names stay as written."""

@@ -11,14 +11,19 @@ from doccheck.engine.context import Hit
 from doccheck.engine.registry import TYPES
 from doccheck.engine.rule import Rule
 from doccheck.finding import Finding, Severity
-from doccheck.model import Document
+from doccheck.model import Document, confidence_of
 
 
-def selected(rule_id: str, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
-    """Select/ignore by id or id prefix; the longest matching prefix wins, select on a tie."""
-    best_select = max((len(p) for p in select if rule_id.startswith(p)), default=-1)
-    best_ignore = max((len(p) for p in ignore if rule_id.startswith(p)), default=-1)
-    if best_select < 0 and any(True for _ in select):
+def selected(rule: Rule, select: Iterable[str] = (), ignore: Iterable[str] = (), extend_select: Iterable[str] = ()) -> bool:
+    """Select/ignore by id, former id or prefix; the longest matching prefix wins, select on a tie.
+
+    ``select`` replaces the default set, ``extend_select`` adds to it; rules of an opt-in pack
+    run only when one of them names them.
+    """
+    select, chosen = tuple(select), (*select, *extend_select)
+    best_select = max((len(p) for p in chosen if rule.known_as(p)), default=-1)
+    best_ignore = max((len(p) for p in ignore if rule.known_as(p)), default=-1)
+    if best_select < 0 and (select or rule.opt_in):
         return False
     return best_select >= best_ignore
 
@@ -27,6 +32,8 @@ def _severity(rule: Rule, hit: Hit, ctx: DocContext) -> Severity:
     severity = rule.severity
     if hit.confidence in rule.by_confidence:
         severity = min(severity, rule.by_confidence[hit.confidence])
+    if hit.evidence in rule.by_evidence:
+        severity = min(severity, rule.by_evidence[hit.evidence])
     if ctx.legacy and rule.legacy_severity is not None:
         severity = min(severity, rule.legacy_severity)
     return severity
@@ -54,6 +61,7 @@ def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocContext, shared: dict |
         source=rule.render(rule.source, values),
         block=hit.block,
         span=hit.span,
+        confidence=confidence_of(hit.evidence) if hit.evidence else None,
     )
 
 

@@ -1,4 +1,10 @@
-"""Markdown and plain-text extractor: paragraphs with line/column, YAML front matter as metadata."""
+"""Markdown and plain-text extractor: paragraphs with line/column, YAML front matter as metadata.
+
+Front-matter values are also text a reader sees (a ``title:`` that cites 21 CFR 820.30): each
+scalar value becomes a block of part ``properties``, located at its own line and column.
+Markdown table rows are blocks too, one per row with the cells separated by tabs, and carry
+``cell = (table, row, 0)`` so the header row of a column can be found.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +55,44 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
     return {}, 0
 
 
+_MAX_FRONT_NODES = 10_000  # NOTE: aliases can make a small YAML text a huge graph; a real front matter has dozens
+
+
+def _front_matter_blocks(doc: Document, lines: list[str], end: int) -> None:
+    """One block per scalar value of the front matter between line 1 and ``end`` (its source text, not the parsed value)."""
+    source = "\n".join(lines[1 : end - 1])
+    try:
+        root = yaml.compose(source, Loader=_YAML_LOADER)  # noqa: S506 - composing builds nodes, runs nothing
+    except yaml.YAMLError:
+        return
+    pending, seen, visited = [root], set(), 0
+    scalars = []
+    while pending and visited < _MAX_FRONT_NODES:
+        node = pending.pop()
+        visited += 1
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            pending.extend(value for _, value in reversed(node.value))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(reversed(node.value))
+        elif isinstance(node, yaml.ScalarNode) and node.value.strip() and node.tag.endswith(":str"):
+            scalars.append(node)
+    for node in sorted(scalars, key=lambda n: n.start_mark.index):
+        builder = TextBuilder()
+        text = source[node.start_mark.index : node.end_mark.index]
+        line, column = node.start_mark.line + 2, node.start_mark.column  # line 1 is the opening ---
+        for i, piece in enumerate(text.split("\n")):
+            lead = len(piece) - len(piece.lstrip()) if i else 0
+            if i:
+                builder.add_synthetic("\n")
+            builder.add(piece.strip() if i else piece.rstrip(), line + i, column if not i else lead)
+        built, segments = builder.build()
+        if built.strip():
+            doc.blocks.append(Block(len(doc.blocks), "properties", built, segments, (), "paragraph", 0, paragraph=len(doc.blocks) + 1))
+
+
 def _flush(doc: Document, para: list[tuple[int, int, str]], section: list[tuple[int, str]], kind: str, level: int) -> None:
     if not para:
         return
@@ -78,9 +122,12 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
     doc.facts["encoding"] = encoding
     lines = text.splitlines()
     front, start = _front_matter(lines) if markdown else ({}, 0)
+    if start:
+        _front_matter_blocks(doc, lines, start)
     section: list[tuple[int, str]] = []
     para: list[tuple[int, int, str]] = []
     in_fence = False
+    table = [0, 0, -2]  # tables so far, rows of the current one, line index of its last row
     for i in range(start, len(lines)):
         raw, line_no = lines[i], i + 1
         stripped = raw.strip()
@@ -97,16 +144,22 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
             col = raw.index(title) if title in raw else 0
             _flush(doc, [(line_no, col, title)], section, "heading", level)
             continue
+        if markdown and _TABLE_RULE.match(stripped) and table[2] == i - 1:
+            table[2] = i
+            continue
         if not stripped or (markdown and _SETEXT.match(stripped)) or (markdown and _TABLE_RULE.match(stripped)):
             continue
         if markdown and stripped.startswith("|"):
-            _table_row(doc, raw, line_no, section)
+            if table[2] != i - 1:  # a new table starts
+                table[0], table[1] = table[0] + 1, 0
+            table[1], table[2] = table[1] + 1, i
+            _table_row(doc, raw, line_no, section, (table[0], table[1], 0))
             continue
         col = len(raw) - len(raw.lstrip())
         para.append((line_no, col, raw.strip()))
     _flush(doc, para, section, "paragraph", 0)
     sources = [identity.from_properties(front, "front matter")]
-    sources.extend(identity.from_first_page([b.text for b in doc.blocks[:15]], sources))
+    sources.extend(identity.from_first_page([b.text for b in doc.blocks if b.part != "properties"][:15], sources))
     rows = [b.text.split("\t") for b in doc.blocks if b.kind == "table_cell"]
     sources.append(identity.from_history(rows))
     identity.merge(doc.metadata, sources)
@@ -126,7 +179,7 @@ def _heading(lines: list[str], i: int, markdown: bool) -> tuple[int, str] | None
     return (level, raw.strip()) if level else None
 
 
-def _table_row(doc: Document, raw: str, line_no: int, section: list[tuple[int, str]]) -> None:
+def _table_row(doc: Document, raw: str, line_no: int, section: list[tuple[int, str]], cell: tuple[int, int, int]) -> None:
     """A Markdown table row becomes one block whose cells are separated by tabs."""
     builder = TextBuilder()
     pos = raw.index("|") + 1
@@ -140,5 +193,5 @@ def _table_row(doc: Document, raw: str, line_no: int, section: list[tuple[int, s
         builder.add(value, line_no, col + (len(cell) - len(cell.lstrip())))
     text, segments = builder.build()
     doc.blocks.append(
-        Block(len(doc.blocks), "table", text, segments, tuple(s for _, s in section), "table_cell", 0, paragraph=len(doc.blocks) + 1)
+        Block(len(doc.blocks), "table", text, segments, tuple(s for _, s in section), "table_cell", 0, paragraph=len(doc.blocks) + 1, cell=cell)
     )

@@ -1,7 +1,11 @@
 """Tagging: clause references and regulated terms become `Tag`s on the document.
 
-``tag_document(doc)`` is the entry point. spaCy is imported only when a block really
-needs tagging, so a run that tags nothing never pays for ``import spacy``.
+``tag_document(doc)`` is the entry point. Each block is tagged on its own (citations by the
+grammars, terms by spaCy's PhraseMatchers); then two document-level passes: bare section
+numbers and subparts that only their table column, heading or document make citations
+(`doccheck.nlp.context`), and abbreviations the document itself defines. Nothing inside a
+URL or link target is tagged. spaCy is imported only when a block really needs tagging, so
+a run that tags nothing never pays for ``import spacy``.
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from doccheck.model import Block, Document, Tag
+from doccheck.nlp import context
+from doccheck.nlp.citation import Citation
 from doccheck.nlp.knowledge import assess
 from doccheck.nlp.refs import find_citations, maybe_citation
 from doccheck.nlp.trie import trie_pattern
@@ -20,6 +26,11 @@ from doccheck.resources import corpus
 _SAME_LENGTH_SPACES = str.maketrans({"\n": " ", "\t": " ", "\r": " ", "\f": " ", "\v": " "})
 _OTHER_SPACE = re.compile("[\n\t\r\f\v]")
 _DEFINITION = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9]{1,7})\s*\)")
+# URLs and Markdown link targets: text there is an address, never a citation or a term
+_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>()\[\]\"'`]+|\]\([^)\s]*\)")
+_URL_TRIGGERS = ("://", "www.", "](")
+# "Device History Records- review": a word-final hyphen hides the word from the tokenizer
+_TRAILING_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=\s)")
 
 
 @functools.cache
@@ -77,7 +88,7 @@ def _back(mapping: list[int] | None, start: int, end: int) -> tuple[int, int]:
 def _term_tag(block: Block, start: int, end: int, term_id: str, note: str | None = None) -> Tag:
     term = _terms()[term_id]
     ref = {"term": term_id, "replacement": term["replacement"], "clause": term["clause"], "old_cite": term["old_cite"], "norm": term["forms"][0]}
-    return Tag(block.index, start, end, "term", term_id, block.text[start:end], "retired", ref, term["confidence"], note or term.get("note"))
+    return Tag(block.index, start, end, "term", term_id, block.text[start:end], "retired", ref, term["confidence"], note or term.get("note"), "term")
 
 
 def _resolve_ambiguous(abbr: str, block: Block, start: int, definitions: dict[str, str]) -> str:
@@ -91,15 +102,36 @@ def _resolve_ambiguous(abbr: str, block: Block, start: int, definitions: dict[st
     return next(m for m in meanings if scores[m] == best)
 
 
-def _tag_blocks(document: Document, blocks: list[Block]) -> Iterator[tuple[Block, list[Tag], list[tuple[int, int, str]]]]:
-    """Tags per block; ambiguous abbreviations come back unresolved for the document pass."""
+def _urls(text: str) -> list[tuple[int, int]]:
+    if not any(t in text for t in _URL_TRIGGERS):
+        return []
+    return [m.span() for m in _URL.finditer(text)]
+
+
+def _outside(spans: list[tuple[int, int]], start: int) -> bool:
+    return not any(a <= start < b for a, b in spans)
+
+
+class _BlockTags(NamedTuple):
+    block: Block
+    tags: list[Tag]
+    pending: list[tuple[int, int, str]]  # ambiguous abbreviations, resolved by the document pass
+    candidates: list[tuple[Block, Citation, str]]  # bare citations, for the context pass
+
+
+def _citation_tag(block: Block, c: Citation, status: str, confidence: str, note: str | None) -> Tag:
+    return Tag(block.index, c.start, c.end, "citation", c.kind, block.text[c.start : c.end], status, dict(c.ref), confidence, note, c.evidence)
+
+
+def _tag_blocks(document: Document, blocks: list[Block]) -> Iterator[_BlockTags]:
+    """Tags per block; ambiguous abbreviations and bare citations come back for the document passes."""
     from doccheck.nlp.pipeline import AMBIGUOUS, BLOCK, CITATIONS, TERMS, TEXT, get_pipeline
 
     nlp = get_pipeline()
     for block in blocks:
         text, mapping = squash(block.text)
         if may_hold_term(text):
-            doc = nlp.make_doc(text)
+            doc = nlp.make_doc(_TRAILING_HYPHEN.sub(" ", text) if "- " in text else text)
             doc.user_data[TEXT] = text  # NOTE: Doc.text rebuilds the string token by token; components read this
             doc.user_data[BLOCK] = {"index": block.index, "part": block.part, "section": block.section}
             for _, component in nlp.pipeline:
@@ -107,21 +139,48 @@ def _tag_blocks(document: Document, blocks: list[Block]) -> Iterator[tuple[Block
             citations, terms = doc.user_data[CITATIONS], list(doc.spans[TERMS])
         else:  # citations need no tokens: the component's grammar, without the tokenizer
             citations, terms = find_citations(text, checked=True), []  # needs_tagging tested maybe_citation
-        tags: list[Tag] = []
-        pending: list[tuple[int, int, str]] = []
+        urls = _urls(block.text)
+        out = _BlockTags(block, [], [], [])
         for c in citations:
             start, end = _back(mapping, c.start, c.end)
+            if not _outside(urls, start):
+                continue
+            c = Citation(start, end, c.kind, c.ref, c.evidence)
             verdict = assess(c)
-            tags.append(Tag(block.index, start, end, "citation", c.kind, block.text[start:end], verdict.status, dict(c.ref), verdict.confidence, verdict.note))
+            if c.evidence == "bare":
+                out.candidates.append((block, c, verdict.status))
+            else:
+                out.tags.append(_citation_tag(block, c, verdict.status, verdict.confidence, verdict.note))
         for span in terms:
             start, end = _back(mapping, span.start_char, span.end_char)
-            if span.label_ == "current":
-                continue  # matched only so that it wins over a retired term inside it
+            if span.label_ == "current" or not _outside(urls, start):
+                continue  # "current": matched only so that it wins over a retired term inside it
             if span.label_.startswith(AMBIGUOUS):
-                pending.append((start, end, span.label_[len(AMBIGUOUS) :]))
+                out.pending.append((start, end, span.label_[len(AMBIGUOUS) :]))
             else:
-                tags.append(_term_tag(block, start, end, span.label_))
-        yield block, tags, pending
+                out.tags.append(_term_tag(block, start, end, span.label_))
+        yield out
+
+
+def _expands(abbr: str, long_form: str) -> bool:
+    """Schwartz & Hearst: ``long_form`` spells ``abbr`` (letters in order, the first starting a word).
+
+    So "Device Master Record (DMR)" defines DMR, and "Quality System Regulation (FDA)" defines nothing.
+    """
+    letters = [c.lower() for c in abbr if c.isalnum()]
+    if len(letters) > 2 and abbr[-1] == "s" and abbr[:-1].isupper():
+        letters.pop()  # "DHFs"
+    text = long_form.lower()
+    words = re.findall(r"[a-z0-9]+", text)
+    if not letters or not words or letters[0] != words[0][0]:
+        return False
+    i = 0
+    for ch in letters:
+        i = text.find(ch, i)
+        if i < 0:
+            return False
+        i += 1
+    return True
 
 
 def _definitions(document: Document, tags: list[Tag]) -> dict[str, str]:
@@ -130,7 +189,7 @@ def _definitions(document: Document, tags: list[Tag]) -> dict[str, str]:
     for tag in tags:
         if tag.kind == "term" and tag.end - tag.start > 5:
             m = _DEFINITION.match(document.blocks[tag.block].text, tag.end)
-            if m:
+            if m and _expands(m.group("abbr"), tag.text):
                 found[m.group("abbr")] = tag.label
     return found
 
@@ -140,12 +199,17 @@ def tag_document(document: Document) -> list[Tag]:
     blocks = [b for b in document.blocks if needs_tagging(b.text)]
     tags: list[Tag] = []
     pending: list[tuple[Block, int, int, str]] = []
-    for block, block_tags, block_pending in _tag_blocks(document, blocks) if blocks else ():
-        tags.extend(block_tags)
-        pending.extend((block, s, e, a) for s, e, a in block_pending)
+    candidates: list[tuple[Block, Citation, str]] = []
+    for found in _tag_blocks(document, blocks) if blocks else ():
+        tags.extend(found.tags)
+        pending.extend((found.block, s, e, a) for s, e, a in found.pending)
+        candidates.extend(found.candidates)
     definitions = _definitions(document, tags)
     for block, start, end, abbr in pending:
         tags.append(_term_tag(block, start, end, _resolve_ambiguous(abbr, block, start, definitions)))
+    for block, c, status in context.accept(document, candidates, tags):
+        verdict = assess(c)
+        tags.append(_citation_tag(block, c, status, verdict.confidence, verdict.note))
     tags.extend(_defined_elsewhere(document, tags, definitions))
     tags.sort(key=lambda t: (t.block, t.start, -t.end))
     document.tags = tags
@@ -161,6 +225,7 @@ def _defined_elsewhere(document: Document, tags: list[Tag], definitions: dict[st
     taken = {(t.block, t.start) for t in tags}
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, extra)) + r")(?![\w-])")
     for block in document.blocks:
+        urls = _urls(block.text)
         for m in pattern.finditer(block.text):
-            if (block.index, m.start()) not in taken:
+            if (block.index, m.start()) not in taken and _outside(urls, m.start()):
                 yield _term_tag(block, m.start(), m.end(), extra[m.group(1)], "abbreviation defined in this document")

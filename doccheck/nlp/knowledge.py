@@ -74,7 +74,17 @@ def _cfr_820(ref: dict[str, Any]) -> Verdict:
         lo, hi = _section_number(section), _section_number(end)
         old = [s for s in qsr["sections"] if lo <= _section_number(s) <= hi and s not in qmsr["sections"]]
         return Verdict("superseded", f"the range covers QSR sections {', '.join(old)}") if old else Verdict("current")
-    letter = _top_letter(ref.get("paragraph"))
+    verdicts = [_paragraph_verdict(section, p) for p in [ref.get("paragraph"), *re.findall(r"\([^,]*", ref.get("also") or "")]]
+    for status in ("invalid", "superseded"):  # "820.3(a), (z)": the worst of its paragraphs
+        worst = next((v for v in verdicts if v.status == status), None)
+        if worst:
+            return worst
+    return verdicts[0]
+
+
+def _paragraph_verdict(section: str, paragraph: str | None) -> Verdict:
+    qsr, qmsr = part820()["qsr"], part820()["qmsr"]
+    letter = _top_letter(paragraph)
     in_qmsr, in_qsr = qmsr["sections"].get(section), qsr["sections"].get(section)
     if in_qmsr and (letter is None or letter in in_qmsr["paragraphs"]):
         if section == "820.3" and letter in ("a", "b"):

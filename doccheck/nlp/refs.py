@@ -1,40 +1,20 @@
-"""The citation grammar: find clause references in text and normalise them.
+"""The citation grammars: find clause references in text and normalise them.
 
-Recognised: 21 CFR parts, sections, paragraphs, subparts, ranges and lists ("21 CFR
-820.30(a), (b) and (c)", "§§ 820.100-820.198", "Part 820, Subpart C"); ISO/IEC/EN
-standards with edition, amendment and an attached clause ("EN ISO 13485:2016+A11:2021
-§4.2.3", "clause 7.3.2 of ISO 13485"); EU directives and regulations; FDA compliance
-programmes. Bare "820.x" numbers count only with a paragraph tail or a regulatory word
-nearby, so page numbers, prices, measurements and phone numbers stay untagged.
+21 CFR citations are `doccheck.nlp.cfr`'s. Here: ISO/IEC/EN standards with edition,
+amendment and an attached clause ("EN ISO 13485:2016+A11:2021 §4.2.3", "clause 7.3.2 of
+ISO 13485"); EU directives and regulations; FDA compliance programmes; and
+`find_citations`, which runs every grammar over a text.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
-PARA = r"(?:\((?:[a-z]{1,2}|\d{1,2}|[ivx]{1,5})\))"
-_CFR = r"(?:\b21\s*)?(?:\bC\.\s?F\.\s?R\.?|\bCFR\b)"
-_SECT_SIGN = r"(?:§§?|\bSecs?\.|\bSections?\b)"
-_SEC = rf"(?P<sec>(?P<part>\d{{1,3}})\.(?P<num>\d{{1,4}}))(?P<para>{PARA}*)"
-_UNIT_AFTER = re.compile(r"\s*(?:mm|cm|m|kg|g|mg|ml|l|v|hz|%|usd|eur|units?|pcs|pieces|dollars)\b", re.I)
-_CONTEXT = re.compile(r"(?:\bCFR\b|\bC\.F\.R|§|\bQS[MR]{1,2}\b|\bFDA\b|\b[Pp]art\s*820\b|\b[Rr]egulation|\bQS\s+reg)")
+from doccheck.nlp.cfr import find_cfr, maybe_cfr
+from doccheck.nlp.citation import Citation, occurrences
 
-CFR_SECTION = re.compile(rf"(?:(?P<cfr>{_CFR})\s*(?:[Pp]arts?\s*)?(?:{_SECT_SIGN}\s*)?|(?P<sign>{_SECT_SIGN})\s*){_SEC}(?![\d.]*\d)")
-CFR_PART = re.compile(
-    rf"{_CFR}\s*(?:[Pp]arts?\s*)?(?P<part>\d{{1,3}})(?![\d.]*\d)(?:\s*,?\s*(?:[Ss]ubpart|[Ss]ubchapter)\s+(?P<sub>[A-O])\b)?"
-)
-BARE_SECTION = re.compile(rf"(?<![\w$.,/\-])(?P<sec>(?P<part>8[0-9]{{2}})\.(?P<num>\d{{1,3}}))(?P<para>{PARA}*)(?![\d.]*\d|\w)")
-SUBPART = re.compile(r"\b[Ss]ubpart\s+(?P<sub>[A-O])\b(?:\s*(?:of|,|in)\s*(?:21\s*CFR\s*)?[Pp]art\s*820\b)?")
-CONTINUATION = re.compile(
-    rf"\s*(?:,|;|\band\b|\bor\b|&|,\s*and\b|,\s*or\b)\s*(?:{_SECT_SIGN}\s*)?(?:(?P<sec>(?P<part>\d{{1,3}})\.(?P<num>\d{{1,4}}))(?P<para>{PARA}*)(?![\d.]*\d)|(?P<onlypara>{PARA}+))"
-)
-RANGE = re.compile(
-    rf"\s*(?:-|–|—|\bthrough\b|\bthru\b|\bto\b)\s*(?:{_SECT_SIGN}\s*)?"
-    rf"(?:(?:(?P<part>\d{{1,3}})\.)?(?P<num>\d{{1,4}})(?P<para>{PARA}*)(?![\d.]*\d)|(?P<onlypara>{PARA}+))"
-)
+__all__ = ["Citation", "find_citations", "maybe_citation", "occurrences"]
 
 _BODY = r"(?P<body>ISO/IEC|IEC/ISO|ISO/TR|ISO/TS|IEC/TR|ISO|IEC)"
 _STD_CORE = (
@@ -58,148 +38,24 @@ DIRECTIVE = re.compile(
 )
 PROGRAMME = re.compile(r"(?:\b(?:Compliance\s+Program(?:me)?|CP)\s*)?\b(?P<prog>73(?:82\.8[0-9]{2}|83\.0[0-9]{2}))\b")
 
-# Literal triggers: a block holding none of them holds no citation. Plain substring tests
-# run at memory speed, far faster than one regex alternation over the same words.
-TRIGGERS = ("CFR", "C.F.R", "§", "ISO", "IEC", "ubpart", "/EEC", "/EC", "2017/74", "MDD", "IVD", "738", "irective", "Sec")
-_BARE_TRIGGER = re.compile(r"8\d\d\.\d")
+# Literal triggers of the other grammars: a block holding none of them (and no CFR trigger)
+# holds no citation. Plain substring tests run at memory speed.
+TRIGGERS = ("ISO", "IEC", "/EEC", "/EC", "2017/74", "MDD", "IVD", "738", "irective")
 
 
 def maybe_citation(text: str) -> bool:
     """Cheap test: can ``text`` hold a citation at all?"""
-    return any(t in text for t in TRIGGERS) or bool(_BARE_TRIGGER.search(text))
-
-
-@dataclass(frozen=True)
-class Citation:
-    """One reference found in text: where it is and what it points to."""
-
-    start: int
-    end: int
-    kind: str  # cfr | standard | directive | programme
-    ref: dict[str, str | None] = field(default_factory=dict)
-
-    @property
-    def norm(self) -> str:
-        return self.ref.get("norm") or ""
-
-
-def _norm_para(para: str | None) -> str:
-    return re.sub(r"\s+", "", para or "")
-
-
-def _cfr(start: int, end: int, part: str, sec: str | None, para: str | None = None, **extra: str | None) -> Citation:
-    ref: dict[str, str | None] = {"authority": "21 CFR", "document": f"21 CFR {part}", "part": part, "section": sec, "paragraph": _norm_para(para) or None}
-    ref.update(extra)
-    norm = f"21 CFR {sec}{_norm_para(para)}" if sec else f"21 CFR Part {part}"
-    if extra.get("subpart"):
-        norm += f", Subpart {extra['subpart']}"
-    if extra.get("range_end"):
-        norm += f" to {extra['range_end']}"
-    ref["norm"] = norm
-    return Citation(start, end, "cfr", ref)
-
-
-def _cfr_tail(text: str, first: Citation, out: list[Citation]) -> int:
-    """Ranges and lists after a section cite: each item becomes its own citation."""
-    end = first.end
-    m = RANGE.match(text, end)
-    if m and first.ref["section"]:
-        part = m.group("part") or first.ref["part"]
-        if m.group("onlypara") and first.ref["paragraph"]:  # "820.198(a) through (e)"
-            range_end = f"{first.ref['section']}{_sibling(first.ref['paragraph'], m.group('onlypara'))}"
-        elif m.group("num") and part == first.ref["part"]:
-            range_end = f"{part}.{m.group('num')}{_norm_para(m.group('para'))}"
-        else:
-            range_end = None
-        if range_end:
-            out[-1] = _cfr(first.start, m.end(), first.ref["part"] or "", first.ref["section"], first.ref["paragraph"], range_end=range_end)
-            end = m.end()
-    section, part = first.ref["section"], first.ref["part"]
-    while True:
-        m = CONTINUATION.match(text, end)
-        if not m:
-            return end
-        if m.group("sec"):
-            if m.group("part") != part:
-                return end
-            section = m.group("sec")
-            item_start = m.start("sec")
-            out.append(_cfr(item_start, m.end(), part or "", section, m.group("para")))
-        else:
-            item_start = m.start("onlypara")
-            out.append(_cfr(item_start, m.end(), part or "", section, _sibling(out[-1].ref.get("paragraph"), m.group("onlypara"))))
-        end = m.end()
-
-
-def _known_part(sign: str, part: str) -> bool:
-    """Without "CFR": "§ 11.10" needs a CFR part doccheck knows; "Section 4.2" needs a Part 8xx section."""
-    if sign.startswith("§"):
-        return part in _cfr_parts()
-    return len(part) == 3 and part.startswith("8")
-
-
-@functools.cache
-def _cfr_parts() -> frozenset[str]:
-    from doccheck.resources import corpus
-
-    return frozenset(corpus("part820.yaml")["other_parts"])
-
-
-_ROMAN = re.compile(r"^[ivx]{1,5}$")
-
-
-def _para_types(parts: list[str]) -> list[str]:
-    """CFR paragraph levels: (a) letter, (1) number, (i) roman (roman only below a number)."""
-    types: list[str] = []
-    for p in parts:
-        if p.isdigit():
-            types.append("num")
-        elif _ROMAN.match(p) and "num" in types:
-            types.append("roman")
-        else:
-            types.append("letter")
-    return types
-
-
-def _sibling(previous: str | None, paras: str) -> str:
-    """ "(a)(2)" then "(b)" -> "(b)"; "(a)(1)" then "(2)" -> "(a)(2)": the new item replaces its own level."""
-    prev = re.findall(r"\(([^)]*)\)", previous or "")
-    new = re.findall(r"\(([^)]*)\)", paras)
-    prev_types, new_types = _para_types(prev), _para_types(prev + new)[len(prev) :]
-    head = new_types[0] if new_types else "letter"
-    keep = prev_types.index(head) if head in prev_types else len(prev)
-    return "".join(f"({p})" for p in prev[:keep]) + paras
-
-
-def occurrences(text: str, literal: str) -> Iterator[int]:
-    """Every position of ``literal`` in ``text`` (overlapping ones too)."""
-    i = text.find(literal)
-    while i != -1:
-        yield i
-        i = text.find(literal, i + 1)
+    return any(t in text for t in TRIGGERS) or maybe_cfr(text)
 
 
 def _before(text: str, at: int, words: tuple[str, ...]) -> Iterator[int]:
-    """Where one of ``words`` ends just before ``at``, white space between ("21 CFR", "EN ISO")."""
+    """Where one of ``words`` ends just before ``at``, white space between ("EN ISO", "BS EN")."""
     j = at
     while j > 0 and text[j - 1].isspace():
         j -= 1
     for word in words:
         if text.startswith(word, j - len(word)):
             yield j - len(word)
-
-
-def _cfr_starts(text: str, signs: bool) -> list[int]:
-    """Every position where a `_CFR`-led match (and with ``signs``, a §/Sec-led one) can start."""
-    starts = set()
-    for literal in ("CFR", "C."):
-        for i in occurrences(text, literal):
-            starts.add(i)
-            starts.update(_before(text, i, ("21",)))
-    if signs:
-        for literal in ("§", "Sec"):
-            starts.update(occurrences(text, literal))
-    return sorted(starts)
 
 
 def _standard_starts(text: str) -> list[int]:
@@ -229,60 +85,6 @@ def _anchored(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterato
         if m:
             yield m
             end = max(m.end(), start + 1)
-
-
-def _has_context(text: str, start: int, end: int) -> bool:
-    return bool(_CONTEXT.search(text, max(0, start - 60), min(len(text), end + 40)))
-
-
-def find_cfr(text: str) -> list[Citation]:
-    out: list[Citation] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
-
-    has_cfr = "CFR" in text or "C.F.R" in text
-    for m in _anchored(CFR_SECTION, text, _cfr_starts(text, signs=True)) if has_cfr or "§" in text or "Sec" in text else ():
-        if _UNIT_AFTER.match(text, m.end()) and not m.group("para"):
-            continue
-        if not m.group("cfr") and not _known_part(m.group("sign"), m.group("part")):
-            continue  # "Section 4.2 of this procedure" is the document's own numbering
-        if not free(m.start(), m.end()):
-            continue  # already read as an item of a list
-        out.append(_cfr(m.start(), m.end(), m.group("part"), m.group("sec"), m.group("para")))
-        end = _cfr_tail(text, out[-1], out)
-        taken.append((m.start(), end))
-    for m in _anchored(CFR_PART, text, _cfr_starts(text, signs=False)) if has_cfr else ():
-        if free(m.start(), m.end()):
-            out.append(_cfr(m.start(), m.end(), m.group("part"), None, None, subpart=m.group("sub")))
-            end = _cfr_tail_parts(text, m.end(), out)
-            taken.append((m.start(), end))
-    for m in _anchored(BARE_SECTION, text, [t.start() for t in _BARE_TRIGGER.finditer(text)]):  # "8xx.x": where it can start
-        if not free(m.start(), m.end()) or _UNIT_AFTER.match(text, m.end()):
-            continue
-        if m.group("para") or _has_context(text, m.start(), m.end()):
-            out.append(_cfr(m.start(), m.end(), m.group("part"), m.group("sec"), m.group("para")))
-            end = _cfr_tail(text, out[-1], out)
-            taken.append((m.start(), end))
-    for m in _anchored(SUBPART, text, [i - 1 for i in occurrences(text, "ubpart") if i]):
-        if free(m.start(), m.end()) and (m.group(0).rstrip().endswith("820") or _has_context(text, m.start(), m.end())):
-            out.append(_cfr(m.start(), m.end(), "820", None, None, subpart=m.group("sub")))
-            taken.append((m.start(), m.end()))
-    return out
-
-
-_PART_LIST = re.compile(r"\s*(?:,|\band\b|\bor\b|&|,\s*and\b)\s*(?P<part>\d{2,3})(?![\d.]*\d)(?!\s*(?:mm|cm|kg|g|ml|units?|%))")
-
-
-def _cfr_tail_parts(text: str, end: int, out: list[Citation]) -> int:
-    """ "21 CFR Parts 803 and 806": the later parts are citations too."""
-    while True:
-        m = _PART_LIST.match(text, end)
-        if not m:
-            return end
-        out.append(_cfr(m.start("part"), m.end(), m.group("part"), None, None))
-        end = m.end()
 
 
 def find_standards(text: str) -> list[Citation]:

@@ -86,4 +86,5 @@ def check(doc: Document, rule: Rule, ctx: DocContext) -> Iterator[Hit]:
             span=(tag.start, tag.end),
             values=values,
             confidence=grades[-1],
+            evidence=tag.evidence,
         )

@@ -50,4 +50,5 @@ def check(doc: Document, rule: Rule, ctx: DocContext) -> Iterator[Hit]:
             span=(tag.start, tag.end),
             values={k: v for k, v in tag.ref.items() if isinstance(v, str)} | {"note": tag.note or ""},
             confidence=tag.confidence,
+            evidence=tag.evidence,
         )

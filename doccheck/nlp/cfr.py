@@ -1,0 +1,312 @@
+"""21 CFR citations in the spellings real documents use.
+
+The grammar reads each section number first and then looks around it:
+
+* before it, an anchor: ``21 CFR``, ``21CFR``, ``21.CFR.``, ``C.F.R.``, the typo ``CRF``,
+  ``§``/``§§``, ``Sec.``, ``Section(s)`` or ``Part(s)`` (``Parts 820.100 through 820.198``);
+* after it, the paragraph tail in any of three spellings: bracketed ``(c)(2)`` (also after a
+  space), dotted ``.c.2`` (``21.CFR.820.30.c.2``) and glued ``820.100a2`` / ``820.70c,d``;
+  then a range (``820.181-198``, ``§820.150-160``, ``820.198(a) through (e)``) and a list
+  (``21 CFR 820.30, 820.70`` is two citations; ``820.3(z) and (aa)`` is one).
+
+A number with an anchor is a citation (evidence ``anchored``). A bare ``8xx.x`` is one when
+its paragraph tail (``paragraph``) or a regulatory word close by (``nearby``) says so;
+otherwise it comes back as a candidate (evidence ``bare``) for the document-level context
+pass (`doccheck.nlp.context`), which accepts it when its table column, its heading or the
+document is about Part 820. Part citations (``21 CFR Part 820``, ``Parts 803 and 806``,
+``CFR 21 Part 820``) and subparts (``Subpart C``, ``SUBPART G - PRODUCTION ...``) are read
+the same way. Glued text from PDF text layers (``820.30Design``) ends the number, and a
+section glued to its anchor (``21CFR820.72``) is still one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from doccheck.nlp.citation import Citation
+from doccheck.resources import corpus
+
+PARA = r"(?:[a-z]{1,2}|\d{1,2}|[ivx]{1,5})"
+# A section number: not inside a longer number, word, price, path or document id, except
+# glued to its anchor ("21CFR820.72"); "820.30.1" and "820.555.1234" are not sections.
+_NUMBER = re.compile(r"(?:(?<![\w$/#@\-])|(?<=[Cc][FfRr][RrFf]))(?<!\d\.)(?P<part>\d{1,3})\.(?P<num>\d{1,4})(?!\d|\.\d)")
+_CFR_WORD = r"(?:C\.\s?F\.\s?R\.?|[Cc][Ff][Rr]\.?|CRF\.?|[Cc]rf\.?)"
+_SIGN = r"(?:§§?|[Ss]ecs?\.?|[Ss]ections?|SECTIONS?|SEC\.?)"
+_PART_WORD = r"(?:[Pp]arts?|PARTS?|[Pp]t\.)"
+# The anchor that ends where a section number starts (searched backwards from the number).
+_ANCHOR = re.compile(
+    rf"(?:(?:(?<![\d.])(?P<title>\d{{1,2}})\s?\.?\s?)?(?<![A-Za-z]){_CFR_WORD}(?:\s?(?P<title2>21)(?=\s?[Pp]))?"
+    rf"(?:[\s.,]{{0,2}}{_PART_WORD})?(?:[\s.,]{{0,2}}{_SIGN})?"
+    rf"|(?<![A-Za-z])(?P<sign>{_SIGN}|{_PART_WORD}))[\s.]{{0,2}}\Z"
+)
+_ANCHOR_REACH = 40
+_BRACKETED = re.compile(rf"(?:\s?\({PARA}\))+")
+_DOTTED = re.compile(r"\.(?P<first>[a-z]{1,2})(?P<rest>(?:\.(?:\d{1,2}|[ivx]{1,5}|[a-z]{1,2}))*)(?!\w|\.\w)")
+_GLUED = re.compile(r"(?P<letter>[a-z]{1,2})(?P<digit>\d{1,2})?(?![a-z])")
+_GLUED_MORE = re.compile(r"(?:\s?,\s?|\s(?:and|or|&)\s)(?P<letter>[a-z])(?P<digit>\d{1,2})?(?!\w)")
+_RANGE = re.compile(
+    rf"(?:\s?[-–—]\s?|\s(?:through|thru|to)\s)(?:§§?\s?)?"
+    rf"(?:(?:(?P<part>\d{{1,3}})\.)?(?P<num>\d{{1,4}})(?!\d|\.\d)(?P<para>(?:\({PARA}\))*)|(?P<onlypara>(?:\s?\({PARA}\))+))"
+)
+_LIST = re.compile(rf"(?P<sep>\s?[,;/&]\s?(?:(?:and|or)\s)?|\s(?:and|or)\s)(?:{_SIGN}\s?)?")
+_LIST_ITEM = re.compile(r"(?P<part>\d{1,3})\.(?P<num>\d{1,4})(?!\d|\.\d)")
+_ONLY_PARA = re.compile(rf"(?:\({PARA}\))+")
+_UNIT_AFTER = re.compile(r"\s?(?:mm|cm|m|kg|g|mg|ml|l|v|hz|%|usd|eur|units?|pcs|pieces|dollars|days?|hours?)\b", re.I)
+_PART_CITE = re.compile(
+    rf"(?:(?<![\d.])(?P<title>\d{{1,2}})\s?\.?\s?)?(?<![A-Za-z]){_CFR_WORD}(?:\s?(?P<title2>21)(?=\s?[Pp]))?"
+    rf"[\s.,]{{0,2}}(?:{_PART_WORD}\s?)?(?P<part>\d{{1,3}})(?!\d|\.\d)"
+    r"(?:[\s,;:–—-]{0,4}(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9]))?"
+)
+_PART_LIST = re.compile(r"\s?(?:,|\band\b|\bor\b|&|,\s?and\b)\s?(?P<part>\d{2,3})(?!\d|\.\d)(?!\s?(?:mm|cm|kg|g|ml|units?|%|C\.?\s?F|CRF|cfr))")
+_SUBPART = re.compile(
+    r"(?<![A-Za-z])(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9])"
+    r"(?P<of>\s?(?:of|in|,)\s?(?:21\s?CFR\s?)?(?:[Pp]art\s?)?820\b)?"
+)
+_OTHER_PART = re.compile(r"\b[Pp]arts?\s?(?P<part>\d{1,3})\b(?!\.\d)")
+_CFR_LITERALS = ("CFR", "cfr", "Cfr", "CRF", "crf", "C.F", "C. F")
+
+
+@functools.cache
+def _facts() -> tuple[frozenset[str], dict[str, frozenset[str]], re.Pattern[str]]:
+    """Known CFR parts, first-level paragraphs of each Part 820 section (both versions), nearby words."""
+    data = corpus("part820.yaml")
+    paragraphs: dict[str, set[str]] = {}
+    for version in ("qsr", "qmsr"):
+        for section, info in data[version]["sections"].items():
+            paragraphs.setdefault(section, set()).update(info["paragraphs"])
+    nearby = re.compile("|".join(f"(?:{p})" for p in data["context"]["nearby"]))
+    return frozenset(data["other_parts"]), {s: frozenset(p) for s, p in paragraphs.items()}, nearby
+
+
+def maybe_cfr(text: str) -> bool:
+    """Cheap test: can ``text`` hold a CFR citation at all?"""
+    return any(t in text for t in (*_CFR_LITERALS, "§", "ubpart", "UBPART")) or _has_section_like(text)
+
+
+_SECTION_LIKE = re.compile(r"8\d\d\.\d")
+
+
+def _has_section_like(text: str) -> bool:
+    return _SECTION_LIKE.search(text) is not None
+
+
+def cfr(start: int, end: int, part: str, sec: str | None, para: str | None = None, evidence: str = "anchored", **extra: str | None) -> Citation:
+    ref: dict[str, str | None] = {"authority": "21 CFR", "document": f"21 CFR {part}", "part": part, "section": sec, "paragraph": para or None}
+    ref.update({k: v for k, v in extra.items() if v})
+    norm = f"21 CFR {sec}{para or ''}" if sec else f"21 CFR Part {part}"
+    if extra.get("also"):
+        norm += f", {extra['also']}"
+    if extra.get("subpart"):
+        norm += f", Subpart {extra['subpart']}"
+    if extra.get("range_end"):
+        norm += f" to {extra['range_end']}"
+    ref["norm"] = norm
+    return Citation(start, end, "cfr", ref, evidence)
+
+
+def _anchor(text: str, pos: int, part: str) -> int | None:
+    """Start of the anchor that ends at the section number at ``pos``, or None."""
+    m = _ANCHOR.search(text, max(0, pos - _ANCHOR_REACH), pos)
+    if m is None:
+        return None
+    if m.group("sign") is None:  # a CFR anchor: title 21 only ("40 CFR 60.5" is another title)
+        return m.start() if (m.group("title") or "21") == "21" else None
+    known, _, _ = _facts()
+    if m.group("sign").startswith("§"):
+        return m.start() if part in known else None
+    return m.start() if len(part) == 3 and part.startswith("8") else None  # "Section 4.2" is the document's own numbering
+
+
+def _sibling(previous: str | None, paras: str) -> str:
+    """ "(a)(2)" then "(b)" -> "(b)"; "(a)(1)" then "(2)" -> "(a)(2)": the new item replaces its own level."""
+    prev = re.findall(r"\(([^)]*)\)", previous or "")
+    new = re.findall(r"\(([^)]*)\)", paras)
+    prev_types, new_types = _para_types(prev), _para_types(prev + new)[len(prev) :]
+    head = new_types[0] if new_types else "letter"
+    keep = prev_types.index(head) if head in prev_types else len(prev)
+    return "".join(f"({p})" for p in prev[:keep]) + paras
+
+
+_ROMAN = re.compile(r"^[ivx]{1,5}$")
+
+
+def _para_types(parts: list[str]) -> list[str]:
+    """CFR paragraph levels: (a) letter, (1) number, (i) roman (roman only below a number)."""
+    types: list[str] = []
+    for p in parts:
+        if p.isdigit():
+            types.append("num")
+        elif _ROMAN.match(p) and "num" in types:
+            types.append("roman")
+        else:
+            types.append("letter")
+    return types
+
+
+def _paragraph_tail(text: str, pos: int, section: str) -> tuple[int, str, str | None]:
+    """Paragraphs after a section number in any spelling: (end, "(c)(2)", extra items "(d)")."""
+    m = _BRACKETED.match(text, pos)
+    if m:
+        return m.end(), re.sub(r"\s", "", m.group(0)), None
+    if section.startswith("820."):
+        known = _facts()[1].get(section, frozenset())
+        m = _DOTTED.match(text, pos)
+        if m and m.group("first") in known:
+            items = [m.group("first"), *(x for x in m.group("rest").split(".") if x)]
+            return m.end(), "".join(f"({x})" for x in items), None
+        m = _GLUED.match(text, pos)
+        if m and m.group("letter") in known:
+            para = f"({m.group('letter')})" + (f"({m.group('digit')})" if m.group("digit") else "")
+            end, more = m.end(), []
+            while (n := _GLUED_MORE.match(text, end)) and n.group("letter") in known:
+                more.append(f"({n.group('letter')})" + (f"({n.group('digit')})" if n.group("digit") else ""))
+                end = n.end()
+            return end, para, ", ".join(more) or None
+    return pos, "", None
+
+
+def _section_at(text: str, m: re.Match[str], evidence: str) -> tuple[Citation, int]:
+    """The citation whose section number ``m`` matched: paragraphs, a range, merged paragraph items."""
+    part, sec = m.group("part"), f"{m.group('part')}.{m.group('num')}"
+    end, para, also = _paragraph_tail(text, m.end(), sec)
+    extra: dict[str, str | None] = {"also": also}
+    r = _RANGE.match(text, end)
+    if r:
+        if r.group("onlypara") and para:  # "820.198(a) through (e)"
+            extra["range_end"] = sec + _sibling(para, re.sub(r"\s", "", r.group("onlypara")))
+            end = r.end()
+        elif r.group("num") and (r.group("part") or part) == part and int(r.group("num")) > int(m.group("num")):
+            extra["range_end"] = f"{part}.{r.group('num')}{r.group('para') or ''}"
+            end = r.end()
+    while not extra.get("range_end"):  # "820.3(z) and (aa)": one citation of several paragraphs
+        n = _LIST.match(text, end)
+        if not n or ";" in n.group("sep") or not para:
+            break
+        p = _ONLY_PARA.match(text, n.end())
+        if not p:
+            break
+        extra["also"] = ", ".join(filter(None, [extra.get("also"), _sibling(para, p.group(0))]))
+        end = p.end()
+    return cfr(m.start(), end, part, sec, para, evidence, **extra), end
+
+
+def _bare_evidence(text: str, start: int, end: int, part: str, para: str | None) -> str | None:
+    """Why a bare number is a citation by itself (``paragraph``, ``nearby``), "bare" to ask the context, None: it is not."""
+    if _UNIT_AFTER.match(text, end):
+        return None
+    if _facts()[2].search(text, max(0, start - 60), min(len(text), end + 40)):
+        return "nearby"
+    if para:
+        return "paragraph"
+    return "bare" if part == "820" else None
+
+
+def find_sections(text: str) -> list[Citation]:
+    """Section citations (with their lists), in order; bare candidates have evidence ``bare``."""
+    out: list[Citation] = []
+    taken = 0
+    known = _facts()[0]
+    for m in _NUMBER.finditer(text):
+        if m.start() < taken:
+            continue
+        part = m.group("part")
+        bare = len(part) == 3 and part.startswith("8")
+        if part not in known and part != "820" and not bare:
+            continue
+        start = _anchor(text, m.start(), part)
+        if start is None and not bare:
+            continue
+        citation, end = _section_at(text, m, "anchored")
+        if start is not None:
+            citation = Citation(start, end, "cfr", citation.ref, "anchored")
+        else:
+            evidence = _bare_evidence(text, m.start(), end, part, citation.ref.get("paragraph"))
+            if evidence is None:
+                continue
+            citation = Citation(m.start(), end, "cfr", citation.ref, evidence)
+        out.append(citation)
+        taken = _list_items(text, citation, out)
+    return out
+
+
+def _list_items(text: str, first: Citation, out: list[Citation]) -> int:
+    """ "21 CFR 820.30, 820.70": later sections of the same part are citations with the first one's evidence."""
+    end, part = first.end, first.ref["part"]
+    while True:
+        n = _LIST.match(text, end)
+        if not n:
+            return end
+        m = _LIST_ITEM.match(text, n.end())
+        if not m or m.group("part") != part:
+            return end
+        citation, end = _section_at(text, m, first.evidence)
+        out.append(citation)
+
+
+def find_parts(text: str, taken: Callable[[int, int], bool]) -> list[Citation]:
+    """ "21 CFR Part 820", "21 CFR 820, Subpart C", "21 CFR Parts 803 and 806" (never a section)."""
+    out: list[Citation] = []
+    starts = sorted({i for lit in _CFR_LITERALS for i in _occurrences(text, lit)})
+    end = 0
+    for i in starts:
+        if i < end:
+            continue
+        window = max(end, i - 4)  # "21 CFR": the title may start a few characters before the literal
+        m = next((m for m in (_PART_CITE.match(text, s) for s in range(window, i + 1)) if m and m.start() <= i < m.end()), None)
+        if m is None or taken(m.start(), m.end()):
+            continue
+        if (m.group("title") or "21") != "21":
+            end = m.end()  # "40 CFR 60": another title's citation
+            continue
+        out.append(cfr(m.start(), m.end(), m.group("part"), None, subpart=m.group("sub")))
+        end = m.end()
+        while n := _PART_LIST.match(text, end):
+            out.append(cfr(n.start("part"), n.end(), n.group("part"), None))
+            end = n.end()
+    return out
+
+
+def find_subparts(text: str, taken: Callable[[int, int], bool]) -> list[Citation]:
+    """ "Subpart C", "SUBPART G – PRODUCTION ...": of Part 820 when said, nearby or (context pass) in context."""
+    out: list[Citation] = []
+    if "ubpart" not in text and "UBPART" not in text:
+        return out
+    nearby = _facts()[2]
+    for m in _SUBPART.finditer(text):
+        if taken(m.start(), m.end()):
+            continue
+        if m.group("of"):
+            evidence = "anchored"
+        else:
+            window = text[max(0, m.start() - 60) : m.end() + 40]
+            other = [p for p in _OTHER_PART.findall(window) if p != "820"]
+            if other:
+                continue  # "Part 11, ... Subpart B": another part's subpart
+            evidence = "nearby" if nearby.search(window) else "bare"
+        out.append(cfr(m.start(), m.end(), "820", None, None, evidence, subpart=m.group("sub")))
+    return out
+
+
+def _occurrences(text: str, literal: str) -> list[int]:
+    found, i = [], text.find(literal)
+    while i != -1:
+        found.append(i)
+        i = text.find(literal, i + 1)
+    return found
+
+
+def find_cfr(text: str) -> list[Citation]:
+    """Every 21 CFR citation in ``text`` (bare candidates included, evidence ``bare``), in order."""
+    sections = find_sections(text) if _NUMBER.search(text) else []
+    spans = [(c.start, c.end) for c in sections]
+
+    def taken(s: int, e: int) -> bool:
+        return any(s < b and e > a for a, b in spans)
+
+    parts = find_parts(text, taken) if any(lit in text for lit in _CFR_LITERALS) else []
+    spans += [(c.start, c.end) for c in parts]
+    found = sections + parts + find_subparts(text, taken)
+    found.sort(key=lambda c: c.start)
+    return found
