@@ -179,7 +179,7 @@ def _heading(lines: list[str], i: int, markdown: bool) -> tuple[int, str] | None
     return (level, raw.strip()) if level else None
 
 
-def _table_row(doc: Document, raw: str, line_no: int, section: list[tuple[int, str]], cell: tuple[int, int, int]) -> None:
+def _table_row(doc: Document, raw: str, line_no: int, section: list[tuple[int, str]], where: tuple[int, int, int]) -> None:
     """A Markdown table row becomes one block whose cells are separated by tabs."""
     builder = TextBuilder()
     pos = raw.index("|") + 1
@@ -193,5 +193,5 @@ def _table_row(doc: Document, raw: str, line_no: int, section: list[tuple[int, s
         builder.add(value, line_no, col + (len(cell) - len(cell.lstrip())))
     text, segments = builder.build()
     doc.blocks.append(
-        Block(len(doc.blocks), "table", text, segments, tuple(s for _, s in section), "table_cell", 0, paragraph=len(doc.blocks) + 1, cell=cell)
+        Block(len(doc.blocks), "table", text, segments, tuple(s for _, s in section), "table_cell", 0, paragraph=len(doc.blocks) + 1, cell=where)
     )

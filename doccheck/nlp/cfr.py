@@ -31,7 +31,10 @@ from doccheck.resources import corpus
 PARA = r"(?:[a-z]{1,2}|\d{1,2}|[ivx]{1,5})"
 # A section number: not inside a longer number, word, price, path or document id, except
 # glued to its anchor ("21CFR820.72"); "820.30.1" and "820.555.1234" are not sections.
-_NUMBER = re.compile(r"(?:(?<![\w$/#@\-])|(?<=[Cc][FfRr][RrFf]))(?<!\d\.)(?P<part>\d{1,3})\.(?P<num>\d{1,4})(?!\d|\.\d)")
+_NUMBER = re.compile(
+    r"(?:(?<![\w$/#@\-])|(?<=[Cc][FfRr][RrFf])|(?<=[Ss]ection)|(?<=SECTION)|(?<=[Ss]ec)|(?<=SEC)|(?<=[Pp]art)|(?<=PART))"
+    r"(?<!\d\.)(?P<part>\d{1,3})\.(?P<num>\d{1,4})(?!\d|\.\d)"
+)
 _CFR_WORD = r"(?:C\.\s?F\.\s?R\.?|[Cc][Ff][Rr]\.?|CRF\.?|[Cc]rf\.?)"
 _SIGN = r"(?:§§?|[Ss]ecs?\.?|[Ss]ections?|SECTIONS?|SEC\.?)"
 _PART_WORD = r"(?:[Pp]arts?|PARTS?|[Pp]t\.)"
@@ -45,12 +48,12 @@ _ANCHOR_REACH = 40
 _BRACKETED = re.compile(rf"(?:\s?\({PARA}\))+")
 _DOTTED = re.compile(r"\.(?P<first>[a-z]{1,2})(?P<rest>(?:\.(?:\d{1,2}|[ivx]{1,5}|[a-z]{1,2}))*)(?!\w|\.\w)")
 _GLUED = re.compile(r"(?P<letter>[a-z]{1,2})(?P<digit>\d{1,2})?(?![a-z])")
-_GLUED_MORE = re.compile(r"(?:\s?,\s?|\s(?:and|or|&)\s)(?P<letter>[a-z])(?P<digit>\d{1,2})?(?!\w)")
+_GLUED_MORE = re.compile(r"(?:\s?,\s?|\s(?:and|or|&)\s)(?P<letter>[a-z]{1,2})(?P<digit>\d{1,2})?(?!\w)")
 _RANGE = re.compile(
     rf"(?:\s?[-–—]\s?|\s(?:through|thru|to)\s)(?:§§?\s?)?"
     rf"(?:(?:(?P<part>\d{{1,3}})\.)?(?P<num>\d{{1,4}})(?!\d|\.\d)(?P<para>(?:\({PARA}\))*)|(?P<onlypara>(?:\s?\({PARA}\))+))"
 )
-_LIST = re.compile(rf"(?P<sep>\s?[,;/&]\s?(?:(?:and|or)\s)?|\s(?:and|or)\s)(?:{_SIGN}\s?)?")
+_LIST = re.compile(rf"(?P<sep>\s?[,;/&]\s?(?:(?:and|or)\s)?|\s(?:and|or)\s)(?P<sign>{_SIGN}\s?)?")
 _LIST_ITEM = re.compile(r"(?P<part>\d{1,3})\.(?P<num>\d{1,4})(?!\d|\.\d)")
 _ONLY_PARA = re.compile(rf"(?:\({PARA}\))+")
 _UNIT_AFTER = re.compile(r"\s?(?:mm|cm|m|kg|g|mg|ml|l|v|hz|%|usd|eur|units?|pcs|pieces|dollars|days?|hours?)\b", re.I)
@@ -63,6 +66,7 @@ _PART_LIST = re.compile(r"\s?(?:,|\band\b|\bor\b|&|,\s?and\b)\s?(?P<part>\d{2,3}
 _SUBPART = re.compile(
     r"(?<![A-Za-z])(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9])"
     r"(?P<of>\s?(?:of|in|,)\s?(?:21\s?CFR\s?)?(?:[Pp]art\s?)?820\b)?"
+    r"(?:\s?[-–—:.]\s?(?P<title>[A-Za-z]+))?"
 )
 _OTHER_PART = re.compile(r"\b[Pp]arts?\s?(?P<part>\d{1,3})\b(?!\.\d)")
 _CFR_LITERALS = ("CFR", "cfr", "Cfr", "CRF", "crf", "C.F", "C. F")
@@ -242,6 +246,8 @@ def _list_items(text: str, first: Citation, out: list[Citation]) -> int:
         if not m or m.group("part") != part:
             return end
         citation, end = _section_at(text, m, first.evidence)
+        if n.group("sign"):  # "820.184 and Sec. 820.22": the item's own sign is part of it
+            citation = Citation(n.start("sign"), citation.end, "cfr", citation.ref, citation.evidence)
         out.append(citation)
 
 
@@ -268,14 +274,30 @@ def find_parts(text: str, taken: Callable[[int, int], bool]) -> list[Citation]:
     return out
 
 
+@functools.cache
+def _subpart_titles() -> dict[str, frozenset[str]]:
+    """First word of each Part 820 subpart's title, in either version: "C" -> {"design"}."""
+    data = corpus("part820.yaml")
+    titles: dict[str, set[str]] = {}
+    for version in ("qsr", "qmsr"):
+        for letter, title in data[version]["subparts"].items():
+            titles.setdefault(letter, set()).add(title.split()[0].lower())
+    return {k: frozenset(v) for k, v in titles.items()}
+
+
 def find_subparts(text: str, taken: Callable[[int, int], bool]) -> list[Citation]:
-    """ "Subpart C", "SUBPART G – PRODUCTION ...": of Part 820 when said, nearby or (context pass) in context."""
+    """ "Subpart C", "SUBPART G – PRODUCTION ...": of Part 820 when said, nearby or (context pass) in context.
+
+    A title after the letter must be Part 820's: "Subpart C—Electronic Signatures" is Part 11's.
+    """
     out: list[Citation] = []
     if "ubpart" not in text and "UBPART" not in text:
         return out
     nearby = _facts()[2]
     for m in _SUBPART.finditer(text):
         if taken(m.start(), m.end()):
+            continue
+        if m.group("title") and m.group("title").lower() not in _subpart_titles().get(m.group("sub"), frozenset()):
             continue
         if m.group("of"):
             evidence = "anchored"
@@ -285,7 +307,7 @@ def find_subparts(text: str, taken: Callable[[int, int], bool]) -> list[Citation
             if other:
                 continue  # "Part 11, ... Subpart B": another part's subpart
             evidence = "nearby" if nearby.search(window) else "bare"
-        out.append(cfr(m.start(), m.end(), "820", None, None, evidence, subpart=m.group("sub")))
+        out.append(cfr(m.start(), m.end("of") if m.group("of") else m.end("sub"), "820", None, None, evidence, subpart=m.group("sub")))
     return out
 
 

@@ -1,0 +1,198 @@
+"""Recognition on documents: the spellings real documents use, the context pass, where text sits, what is never a citation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from doccheck import api
+from doccheck.config import Config
+from doccheck.extract import extract
+from doccheck.nlp import tag_document
+
+from conftest import FIXTURES, ROOT
+
+sys.path.insert(0, str(ROOT / "fixtures"))
+
+from docxgen import DocxSpec, footnote_ref, heading, p, para, run, table, textbox, write_docx  # noqa: E402
+
+
+def tags(path: Path) -> list:
+    doc = extract(path)
+    assert doc.readable, doc.problems
+    tag_document(doc)
+    return [(t.ref.get("norm"), t.status, t.evidence, doc.blocks[t.block].part) for t in doc.tags]
+
+
+def norms(path: Path) -> list[str]:
+    return [n for n, *_ in tags(path)]
+
+
+def _md(tmp_path: Path, text: str, name: str = "doc.md") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the variant spellings, the same in every format
+
+
+def _variant_tags(ext: str) -> list[str]:
+    doc = extract(FIXTURES / "formats" / f"variants.{ext}")
+    tag_document(doc)
+    return [f"{t.ref.get('norm')} | {t.status}" for t in doc.tags]
+
+
+def test_variant_spellings_give_the_same_tags_in_docx_pdf_and_markdown():
+    """The PDF splits "Quality System (QS)" / "Regulation" into two blocks; Markdown wraps; Word does neither."""
+    docx, pdf, md = (_variant_tags(ext) for ext in ("docx", "pdf", "md"))
+    assert docx == pdf == md
+    for expected in ("21 CFR 820.30(c)(2) | superseded", "21 CFR 820.50(b) | superseded", "21 CFR 820.72(a) | superseded",
+                     "21 CFR 820.184 | superseded", "21 CFR 820.150 to 820.160 | superseded", "21 CFR 820.80 to 820.86 | superseded",
+                     "21 CFR 820.70(c), (d) | superseded", "21 CFR 820.3(z), (aa) | superseded", "21 CFR 820.100 to 820.198 | superseded",
+                     "quality system regulation | retired", "21 CFR Part 820, Subpart D | superseded", "21 CFR 820.20 | superseded"):
+        assert expected in docx, expected
+    assert not any("820.17" in t or "820.50 |" in t or "Subpart C" in t for t in docx)
+    assert docx.count("quality system regulation | retired") == 4  # not the QMSR's own rule title
+
+
+def test_a_phrase_split_over_two_pdf_blocks_is_one_tag_with_the_whole_phrase():
+    doc = extract(FIXTURES / "formats" / "variants.pdf")
+    tag_document(doc)
+    (tag,) = [t for t in doc.tags if t.text.startswith("Quality System (QS)")]
+    assert tag.text == "Quality System (QS) Regulation" and tag.label == "quality-system-regulation"
+    block = doc.blocks[tag.block]
+    assert block.text.endswith("Quality System (QS)") and tag.end == len(block.text)
+    assert not any(t.label in ("quality-system",) for t in doc.tags)  # the first block's "Quality System" alone is gone
+
+
+# --- the context pass: bare numbers their column, heading or document makes citations
+
+
+def test_crosswalk_table_numbers_are_citations_by_their_column(tmp_path):
+    md = tags(FIXTURES / "formats" / "variants.md")
+    docx = tags(FIXTURES / "formats" / "variants.docx")
+    for found in (md, docx):
+        assert ("21 CFR 820.20", "superseded", "table", "table") in found
+        assert ("21 CFR Part 820, Subpart D", "superseded", "table", "table") in found
+        assert not any(n and "820.17" in n for n, *_ in found)
+
+
+def test_a_column_about_another_subject_in_an_unrelated_document_stays_quiet(tmp_path):
+    path = _md(tmp_path, "# Bill of materials\n\n| Part No. | Qty |\n|---|---|\n| 820.30 | 4 |\n| 820.22 | 2 |\n")
+    assert tags(path) == []
+
+
+def test_heading_and_document_context(tmp_path):
+    path = _md(tmp_path, "# Purchasing\n\nSuppliers are approved.\n\n## QSR mapping\n\n820.50 Purchasing controls\n")
+    assert ("21 CFR 820.50", "superseded", "heading", "body") in tags(path)
+    path = _md(tmp_path, "# Records\n\nWe follow 21 CFR Part 820.\n\n## Retention\n\n820.180 General requirements. 820.17 is a typo.\n")
+    found = tags(path)
+    assert ("21 CFR 820.180", "superseded", "document", "body") in found
+    assert not any(n and "820.17" in n for n, *_ in found)
+    path = _md(tmp_path, "# Records\n\nRetention follows the plan.\n\n820.180 General requirements.\n")
+    assert tags(path) == []
+
+
+def test_docx_table_column_header_and_document_context(tmp_path):
+    path = tmp_path / "crosswalk.docx"
+    write_docx(str(path), DocxSpec(body=[
+        heading("Mapping"),
+        table([["21 CFR 820", "Topic", "Part No."], ["820.30", "Design controls", "820.40"], ["Subpart M", "Records", "-"]]),
+    ]))
+    found = tags(path)
+    assert ("21 CFR 820.30", "superseded", "table", "table") in found
+    assert ("21 CFR 820.40", "superseded", "document", "table") in found  # the header cell cites Part 820
+    assert ("21 CFR Part 820, Subpart M", "superseded", "table", "table") in found
+
+
+def test_subparts_of_another_part_are_not_part_820s(tmp_path):
+    path = _md(tmp_path, "# E-records\n\nWe follow 21 CFR Part 820 and 21 CFR Part 11.\n\n## Subpart C—Electronic Signatures\n\nSubpart B applies too.\n")
+    assert [n for n in norms(path) if n and "Subpart" in n] == ["21 CFR Part 820, Subpart B"]
+
+
+# --- where the text sits
+
+
+def test_citations_in_every_docx_part(tmp_path):
+    path = tmp_path / "parts.docx"
+    write_docx(str(path), DocxSpec(
+        body=[p("Body cites 21 CFR 820.30(j)."), para(run("A box: "), textbox("Boxed 21CFR820.184.")), para(run("Noted"), footnote_ref(1))],
+        headers={"default": [p("Header: per QS regulation")]},
+        footers={"default": [p("Footer: Sec. 820.40")]},
+        footnotes={1: "Footnote: 21 CRF 820.198(e)."},
+    ))
+    found = {(n, part) for n, _, _, part in tags(path)}
+    assert found == {("21 CFR 820.30(j)", "body"), ("21 CFR 820.184", "textbox"), ("quality system regulation", "header"),
+                     ("21 CFR 820.40", "footer"), ("21 CFR 820.198(e)", "footnote")}
+
+
+def test_front_matter_values_are_read_and_located(tmp_path, run_cli):
+    path = _md(tmp_path, "---\ntitle: FDA Design Controls (21 CFR 820.30)\nslug: fda-design-controls-21-cfr-82030\n"
+                         "url: https://example.org/21-cfr-820.30/dhf\ntags: [design, Design History File]\n---\n\n# Overview\n\nText.\n")
+    code, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", "--fail-on", "never", str(path))
+    (doc,) = json.loads(out)["documents"]
+    hits = [(f["text"], f["location"]["part"], f["location"]["line"], f["location"]["column"]) for f in doc["findings"] if f["rule"].startswith("QMSR-")]
+    assert hits == [("21 CFR 820.30", "properties", 2, 29), ("Design History File", "properties", 5, 16)]
+
+
+def test_only_the_link_text_of_a_markdown_link_is_read(tmp_path):
+    path = _md(tmp_path, "# Links\n\nSee [21 CFR 820.30](https://www.ecfr.gov/current/title-21/section-820.198) and "
+                         "https://example.org/QSR/DHF and <https://www.fda.gov/820.40>.\n")
+    assert norms(path) == ["21 CFR 820.30"]
+
+
+# --- findings: confidence, severity by evidence, the opt-in style pack
+
+
+def _scan(path: Path, **settings) -> dict:
+    from doccheck.report.render import render
+
+    report = api.scan([path], Config(use_cache=False, **settings))
+    return json.loads(render("json", report, report.rules, "never", False))
+
+
+def test_findings_carry_their_confidence_and_document_context_is_a_warning(tmp_path):
+    path = _md(tmp_path, "# SOP\n\nWe follow 21 CFR 820.30(j).\n\n## Table\n\n| QSR | Topic |\n|---|---|\n| 820.22 | Audit |\n\n"
+                         "## Notes\n\n820.184 is kept.\n")
+    data = _scan(path)
+    jsonschema.validate(data, json.loads((ROOT / "doccheck" / "schema" / "report.v1.json").read_text()))
+    got = {(f["text"], f["confidence"], f["severity"]) for f in data["documents"][0]["findings"] if f["rule"] == "QMSR-REF-001"}
+    assert got == {("21 CFR 820.30(j)", "high", "error"), ("820.22", "medium", "error"), ("820.184", "medium", "warning")}
+
+
+STYLE_TEXT = "# SOP\n\nOur quality system runs quality audits where appropriate; see 21 CFR 820.22.\n"
+
+
+def test_a_default_scan_runs_no_style_rule_and_extend_select_or_select_turns_them_on(tmp_path):
+    path = _md(tmp_path, STYLE_TEXT)
+
+    def rules(**settings) -> set[str]:
+        return {f["rule"] for f in _scan(path, **settings)["documents"][0]["findings"]}
+
+    default = rules()
+    assert not any(r.startswith("STYLE-") for r in default) and "QMSR-REF-001" in default
+    assert {"STYLE-001", "STYLE-002", "STYLE-006"} <= rules(extend_select=("STYLE-",))
+    assert "QMSR-REF-001" in rules(extend_select=("STYLE-",))
+    assert rules(select=("STYLE-001",)) == {"STYLE-001"}
+    assert rules(select=("QMSR-TERM-007",)) == {"STYLE-001"}  # its former id still names it
+
+
+def test_the_style_pack_is_selected_from_the_command_line(run_cli, tmp_path):
+    path = _md(tmp_path, STYLE_TEXT)
+    code, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", "--extend-select", "STYLE-", str(path))
+    assert "STYLE-001" in {f["rule"] for f in json.loads(out)["documents"][0]["findings"]}
+    code, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", str(path))
+    assert "STYLE-001" not in {f["rule"] for f in json.loads(out)["documents"][0]["findings"]}
+
+
+@pytest.mark.parametrize("text", ["The Quarterly Status Report (QSR) lists open items; each QSR is filed.",
+                                  "Quality System Regulation (FDA) applies; the FDA inspects."])
+def test_abbreviations_the_document_defines_otherwise_are_not_terms(tmp_path, text):
+    found = norms(_md(tmp_path, f"# SOP\n\n{text}\n"))
+    assert "fda" not in " ".join(n or "" for n in found).lower()
+    assert found.count("quality system regulation") == (1 if "Regulation (FDA)" in text else 0)
