@@ -79,14 +79,24 @@ def _citation_tag(block: Block, c: Citation, status: str, confidence: str, note:
     return Tag(block.index, c.start, c.end, "citation", c.kind, block.text[c.start : c.end], status, dict(c.ref), confidence, note, c.evidence)
 
 
-def _tag_blocks(blocks: list[Block]) -> Iterator[_BlockTags]:
+def _selected(blocks: list[Block]) -> list[tuple[Block, bool]]:
+    """The blocks that can hold a citation or a term, each with whether it can hold a term (to tokenise it)."""
+    out = []
+    for block in blocks:
+        term = may_hold_term(block.text)
+        if term or maybe_citation(block.text):
+            out.append((block, term))
+    return out
+
+
+def _tag_blocks(blocks: list[tuple[Block, bool]]) -> Iterator[_BlockTags]:
     """Tags per block; ambiguous abbreviations and bare citations come back for the document passes."""
     from doccheck.nlp.pipeline import AMBIGUOUS, BLOCK, CITATIONS, TERMS, TEXT, get_pipeline
 
     nlp = get_pipeline()
-    for block in blocks:
+    for block, term in blocks:
         text, mapping = squash(block.text)
-        if may_hold_term(text):
+        if term:
             doc = nlp.make_doc(_for_tokens(text))
             doc.user_data[TEXT] = text  # NOTE: Doc.text rebuilds the string token by token; components read this
             doc.user_data[BLOCK] = {"index": block.index, "part": block.part, "section": block.section}
@@ -94,7 +104,7 @@ def _tag_blocks(blocks: list[Block]) -> Iterator[_BlockTags]:
                 doc = component(doc)
             citations, terms = doc.user_data[CITATIONS], list(doc.spans[TERMS])
         else:  # citations need no tokens: the component's grammar, without the tokenizer
-            citations, terms = find_citations(text, checked=True), []  # needs_tagging tested maybe_citation
+            citations, terms = find_citations(text, checked=True), []  # _selected tested maybe_citation
         urls = url_spans(block.text)
         out = _BlockTags(block, [], [], [])
         for c in citations:
@@ -140,8 +150,7 @@ def _junctions(document: Document) -> list[_Junction]:
             continue
         head, tail = a.text[-_REACH:], b.text[:_REACH]
         joined = f"{head} {tail}"
-        if needs_tagging(joined):
-            out.append(_Junction(Block(a.index, a.part, joined, (), a.section, a.kind, a.level, a.story, a.paragraph, a.page, a.cell), a, b, len(head)))
+        out.append(_Junction(Block(a.index, a.part, joined, (), a.section, a.kind, a.level, a.story, a.paragraph, a.page, a.cell), a, b, len(head)))
     return out
 
 
@@ -152,11 +161,12 @@ def _across(document: Document, tags: list[Tag], candidates: list[tuple[Block, C
     first, a bare "820.30" candidate in the second.
     """
     found = {j.a.index: j for j in _junctions(document)}
-    if not found:
+    selected = _selected([j.joined for j in found.values()])
+    if not selected:
         return tags, candidates
     extra: list[Tag] = []
     covered: dict[int, list[tuple[int, int]]] = {}  # block index -> spans the joined phrases cover
-    for result in _tag_blocks([j.joined for j in found.values()]):
+    for result in _tag_blocks(selected):
         j = found[result.block.index]
         offset = len(j.a.text) - j.cut
         for tag in result.tags:
@@ -175,7 +185,7 @@ def _across(document: Document, tags: list[Tag], candidates: list[tuple[Block, C
 
 def tag_document(document: Document) -> list[Tag]:
     """Tag every block of ``document`` (sets and returns ``document.tags``)."""
-    blocks = [b for b in document.blocks if needs_tagging(b.text)]
+    blocks = _selected(document.blocks)
     tags: list[Tag] = []
     pending: list[tuple[Block, int, int, str]] = []
     candidates: list[tuple[Block, Citation, str]] = []

@@ -61,6 +61,16 @@ def _section_number(section: str) -> float:
     return float(section.split(".", 1)[1])
 
 
+@functools.cache
+def _numbered(version: str) -> tuple[tuple[float, str], ...]:
+    """Sections of one version of Part 820 with their numbers, in order (ranges look them up)."""
+    return tuple(sorted((_section_number(s), s) for s in part820()[version]["sections"]))
+
+
+def _between(version: str, lo: float, hi: float) -> list[str]:
+    return [s for n, s in _numbered(version) if lo <= n <= hi]
+
+
 def _cfr_820(ref: dict[str, Any]) -> Verdict:
     qsr, qmsr = part820()["qsr"], part820()["qmsr"]
     section = ref.get("section")
@@ -72,7 +82,7 @@ def _cfr_820(ref: dict[str, Any]) -> Verdict:
     if ref.get("range_end"):
         end = ref["range_end"].split("(")[0]
         lo, hi = _section_number(section), _section_number(end)
-        old = [s for s in qsr["sections"] if lo <= _section_number(s) <= hi and s not in qmsr["sections"]]
+        old = [s for s in _between("qsr", lo, hi) if s not in qmsr["sections"]]
         return Verdict("superseded", f"the range covers QSR sections {', '.join(old)}") if old else Verdict("current")
     verdicts = [_paragraph_verdict(section, p) for p in [ref.get("paragraph"), *re.findall(r"\([^,]*", ref.get("also") or "")]]
     for status in ("invalid", "superseded"):  # "820.3(a), (z)": the worst of its paragraphs
@@ -141,7 +151,7 @@ def _range_row(ref: dict[str, Any]) -> dict[str, Any]:
     lo, hi = _section_number(ref["section"]), _section_number(end_section)
     if lo == hi:  # a paragraph range inside one section: "820.198(a) through (e)"
         return {**(crosswalk_row(ref["section"]) or {}), "topic": f"{ref['section']}{ref.get('paragraph') or ''} to {ref['range_end']}"}
-    rows = [crosswalk_row(s) for s in part820()["qsr"]["sections"] if lo <= _section_number(s) <= hi]
+    rows = [crosswalk_row(s) for s in _between("qsr", lo, hi)]
     rows = [r for r in rows if r]
     iso = list(dict.fromkeys(c for r in rows for c in r["iso"]))
     qmsr = list(dict.fromkeys(q for r in rows for q in r["qmsr"]))

@@ -1,0 +1,41 @@
+"""The labelled real-document corpus (../shared/realdocs, beside the clone in CI): recognition and profile floors.
+
+The figures come from bench/accuracy.py (the corpus' own score.py matching rules). A class of
+documents that regresses shows here first; `python bench/accuracy.py --verbose` lists what moved.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+import accuracy  # noqa: E402
+
+CORPUS = accuracy.DEFAULT_CORPUS
+
+
+@pytest.fixture(scope="module")
+def result():
+    assert (CORPUS / "labels.yaml").is_file(), f"the labelled corpus must be beside the clone: {CORPUS}"
+    return accuracy.measure(CORPUS)
+
+
+def _why(result) -> str:
+    return "\n".join(result["problems"][:40])
+
+
+def test_recognition_overall(result):
+    overall = result["overall"]
+    assert overall["recall"] >= 0.98 and overall["precision"] >= 0.98, (overall, _why(result))
+
+
+@pytest.mark.parametrize("fmt", ["docx", "md", "pdf"])
+def test_recognition_in_each_format(result, fmt):
+    figures = result["by_format"][fmt]
+    assert figures["labels"] > 0, fmt
+    assert figures["recall"] >= 0.95 and figures["precision"] >= 0.95, (fmt, figures, _why(result))
