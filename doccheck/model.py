@@ -168,6 +168,7 @@ class Metadata:
     """
 
     candidates: dict[str, list[Field]] = field(default_factory=dict)
+    blank: dict[str, str] = field(default_factory=dict)  # field -> where its label stands with nothing after it
 
     def add(self, name: str, value: Field) -> None:
         found = self.candidates.setdefault(name, [])

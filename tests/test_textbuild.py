@@ -47,4 +47,5 @@ def test_normalize_handles_nbsp_soft_hyphen_and_pdfium_hyphen_marker():
     assert normalize("21\u00a0CFR") == "21 CFR"
     assert normalize("docu\u00adment") == "document"
     assert normalize("His\ufffetory") == "History"
+    assert normalize("Doc ID: QP\ufffe0017") == "Doc ID: QP-0017"  # a real hyphen at the line end of a narrow cell
     assert normalize("\uff11\uff13\uff14\uff18\uff15") == "13485"

@@ -329,6 +329,9 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
         sources.append(identity.from_table(body_tables[0], "first-page control table"))
     first = [b for b in doc.blocks if b.part in ("body", "table")][:15]
     sources.extend(identity.from_first_page([b.text for b in first], sources))
+    running = [b for b in doc.blocks if b.part in ("header", "footer")]
+    sources.extend(identity.from_series(b.text, b.part) for b in (*running, *first[:6]))
+    sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading" or b.level][:1] or [b.text for b in first[:1]]))
     for rows in body_tables:
         sources.append(identity.from_history(rows))
     core_props = {k: v for k, v in core.items() if k in ("title", "version", "status")}

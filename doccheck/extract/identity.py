@@ -31,13 +31,16 @@ class _FieldSpec:
     name: str
     keys: frozenset[str]  # normalised labels, for property names and table cells
     label_re: re.Pattern[str]  # label + separator + value in running text
+    bare_re: re.Pattern[str]  # the label and its colon with nothing after them
     value: str  # regex source, "date" or "text"
     value_re: re.Pattern[str] | None  # the value alone (None for date/text)
+    property_keys: frozenset[str]  # normalised property / front-matter keys (labels and their synonyms)
 
 
 @functools.cache
 def _specs() -> tuple[_FieldSpec, ...]:
     data = corpus("document-control.yaml")["fields"]
+    synonyms = corpus("document-control.yaml")["property_keys"]
     specs = []
     for name, spec in data.items():
         labels = sorted(spec["labels"], key=len, reverse=True)
@@ -49,8 +52,33 @@ def _specs() -> tuple[_FieldSpec, ...]:
         pattern = rf"(?<![A-Za-z])(?i:{label_alt})(?![A-Za-z]){sep}{value_re}"
         keys = frozenset(_norm_key(label) for label in labels)
         plain = None if value in ("date", "text") else re.compile(value)
-        specs.append(_FieldSpec(name, keys, re.compile(pattern), value, plain))
+        property_keys = keys | {_norm_key(k) for k in synonyms.get(name, ())}
+        bare = re.compile(rf"(?<![A-Za-z])(?i:{label_alt})\s*:\s*(?=$|[\n\t|])")
+        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, value, plain, property_keys))
     return tuple(specs)
+
+
+@functools.cache
+def _placeholder() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in corpus("document-control.yaml")["placeholders"]), re.I)
+
+
+def is_placeholder(value: str) -> bool:
+    """ "____", "[YYYY-MM-DD]", "TBD", "{{ date }}": a label that holds no value."""
+    return bool(_placeholder().search(value.strip().strip("*").strip()))
+
+
+def blank(source: str) -> Field:
+    """A field whose label is there with nothing (or a placeholder) after it: "present but blank"."""
+    return Field("", source, None, "blank")
+
+
+_MARKUP = re.compile(r"[*`]+")
+
+
+def _unmarked(text: str) -> str:
+    """Markdown emphasis and code marks dropped (``**Revision:** r1``): labels and values read through them."""
+    return _MARKUP.sub("", text) if "*" in text or "`" in text else text
 
 
 @functools.cache
@@ -64,27 +92,69 @@ def _any_label() -> re.Pattern[str]:
 def _clean_value(spec: _FieldSpec, raw: str, source: str) -> Field | None:
     raw = raw.strip()
     if spec.value == "date":
-        parsed = parse_date(raw)
-        return Field(parsed.iso, source, parsed.raw, parsed.note) if parsed else None
+        cut = _any_label().search(raw)  # "Effective Date: Revision: 2": the next label, no date
+        head = (raw[: cut.start()] if cut else raw).strip()
+        parsed = parse_date(head)
+        if parsed:
+            return Field(parsed.iso, source, parsed.raw, parsed.note)
+        return blank(source) if not head or is_placeholder(head.split("  ")[0]) else None
     if spec.value == "text":
         cut = _any_label().search(raw)
         value = (raw[: cut.start()] if cut else raw).strip(" :;,-")
+        if value and is_placeholder(value):
+            return blank(source)
         return Field(value, source, None) if value else None
     return Field(raw, source, None) if raw else None
 
 
+@functools.cache
+def _ignored_keys() -> frozenset[str]:
+    return frozenset(_norm_key(k) for k in corpus("document-control.yaml")["ignored_property_keys"])
+
+
+@functools.cache
+def _generator_title() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in corpus("document-control.yaml")["generator_titles"]), re.I)
+
+
+def is_generator_title(title: str) -> bool:
+    """ "Microsoft Word - QP-0017_R1.docx", "DocuSign Envelope": a tool's title, not the author's."""
+    return bool(_generator_title().search(title.strip()))
+
+
+def _property_value(spec: _FieldSpec, value: object, source: str, synonym: bool) -> Field | None:
+    """A property or front-matter value; under a synonym key ("id", "version") only when it looks like its field."""
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value if v not in (None, ""))
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
+    if not text:
+        return blank(source)
+    if spec.value_re is not None:
+        if is_placeholder(text):
+            return blank(source)
+        if synonym and not re.fullmatch(spec.value_re.pattern, text, re.I):
+            return None  # "id: pat_01kg5023...": a website record id is not a document number
+    if spec.name == "title" and is_generator_title(text):
+        return None
+    return _clean_value(spec, text, source)
+
+
 def from_properties(props: Mapping[str, object], source: str) -> dict[str, Field]:
-    """Custom document properties or front matter: keys matched to field labels."""
+    """Custom document properties or front matter: keys matched to field labels and their synonyms.
+
+    An empty value ("effective_date:") is a blank field; a value that does not look like its
+    field is no value; PDF/XMP internal identifiers and authors are never read.
+    """
     found: dict[str, Field] = {}
-    by_key = {_norm_key(str(k)): (str(k), v) for k, v in props.items() if v not in (None, "")}
+    by_key = {_norm_key(str(k)): (str(k), v) for k, v in props.items() if _norm_key(str(k)) not in _ignored_keys()}
     for spec in _specs():
-        for key in spec.keys:
+        for key in sorted(spec.property_keys, key=lambda k: (k not in spec.keys, k)):  # a label before a synonym
             if key in by_key:
                 name, value = by_key[key]
-                text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-                field = _clean_value(spec, text, f"{source} '{name}'")
-                if field:
+                field = _property_value(spec, "" if value is None else value, f"{source} '{name}'", key not in spec.keys)
+                if field and (field.value or spec.name not in found):
                     found[spec.name] = field
+                if field and field.value:
                     break
     return found
 
@@ -125,21 +195,39 @@ def from_first_page(texts: Iterable[str], sources: Iterable[Mapping[str, Field]]
 
     The document number those give first tells the document's own revision from a cited one.
     """
-    known = next((s["document_number"].value for s in sources if "document_number" in s), None)
-    return [from_text(text, "first page", running=True, known=known) for text in texts if len(text) <= CONTROL_LINE]
+    known = next((s["document_number"].value for s in sources if "document_number" in s and s["document_number"].value), None)
+    lines = [line for text in texts for line in text.split("\n")]  # a block of short lines ("**Revision:** r1  ") is lines
+    return [from_text(line, "first page", running=True, known=known) for line in lines if len(line) <= CONTROL_LINE]
 
 
 def from_text(text: str, source: str, running: bool = False, known: str | None = None) -> dict[str, Field]:
-    """A control block: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``.
+    """A control block: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``, ``**Revision:** r1``,
+    ``DOCUMENT NAME: Labeling Checklist (F-004A)``.
 
     ``running``: the text is the body's (first page), where other documents are cited too;
     headers, footers and table cells hold the document's own identity. ``known``: the
     document's number from a more trusted source, when there is one.
     """
     found: dict[str, Field] = {}
-    text = text[:_CONTROL_SPAN]  # control blocks are short; long paragraphs are prose
+    text = _unmarked(text[:_CONTROL_SPAN])  # control blocks are short; long paragraphs are prose
     if not _any_label_word().search(text):
         return found
+    found = _labelled(text, source, running, known)
+    title = found.get("title")
+    if title and title.value and "document_number" not in found:  # "Labeling Checklist (F-004A)"
+        m = _NUMBER_AFTER_TITLE.search(title.value)
+        spec = next(s for s in _specs() if s.name == "document_number")
+        if m and spec.value_re and spec.value_re.fullmatch(m.group("number")):
+            found["document_number"] = Field(m.group("number"), source, None, "in brackets after the title")
+            found["title"] = Field(title.value[: m.start()].strip(), title.source, title.raw, title.note)
+    return found
+
+
+_NUMBER_AFTER_TITLE = re.compile(r"\s*\((?P<number>[^()\s]{2,30})\)\s*$")
+
+
+def _labelled(text: str, source: str, running: bool, known: str | None) -> dict[str, Field]:
+    found: dict[str, Field] = {}
     own_number = None
     for spec in _specs():
         for m in spec.label_re.finditer(text):
@@ -148,9 +236,13 @@ def from_text(text: str, source: str, running: bool = False, known: str | None =
             if spec.name == "revision" and running and _of_cited_document(text, m.start(), own_number, known):
                 continue
             field = _clean_value(spec, m.group("v"), source)
-            if field:
+            if field and field.value:
                 found[spec.name] = field
                 break
+            if field and spec.name not in found:
+                found[spec.name] = field  # blank, unless a later label of the same field has a value
+        if spec.name not in found and spec.value in ("date", "text") and spec.bare_re.search(text):
+            found[spec.name] = blank(source)
     return found
 
 
@@ -166,7 +258,10 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
     found: dict[str, Field] = {}
 
     def put(spec: _FieldSpec, raw: str) -> None:
-        if spec.name in found or not raw.strip():
+        if spec.name in found and found[spec.name].value:
+            return
+        if not raw.strip() or is_placeholder(raw):
+            found.setdefault(spec.name, blank(source))
             return
         if spec.value_re is not None:
             m = spec.value_re.search(raw)
@@ -174,7 +269,7 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
                 return
             raw = m.group(0)
         field = _clean_value(spec, raw, source)
-        if field:
+        if field and (field.value or spec.name not in found):
             found[spec.name] = field
 
     for r, row in enumerate(rows):
@@ -188,7 +283,8 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
                 put(spec, rows[r + 1][c])
         for cell in row:
             for name, field in from_text(cell, source).items():
-                found.setdefault(name, field)
+                if name not in found or (field.value and not found[name].value):
+                    found[name] = field
     return found
 
 
@@ -242,9 +338,47 @@ def is_history_heading(text: str) -> bool:
     return _norm_key(re.sub(r"^[\d.\s]+", "", text)) in _history_sections()
 
 
+@functools.cache
+def _series() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    numbering = corpus("document-control.yaml")["numbering"]
+    series = "|".join(f"(?:{p})" for p in numbering["series"])
+    return re.compile(rf"(?<![\w/])(?P<number>{series})(?![\w-])"), re.compile(numbering["version_after"], re.I)
+
+
+def from_series(text: str, source: str) -> dict[str, Field]:
+    """An unlabelled regulator or standards-body number where a document names itself ("MDCG 2019-6 v2")."""
+    series, version = _series()
+    m = series.search(text)
+    if not m:
+        return {}
+    found = {"document_number": Field(re.sub(r"\s+", " ", m.group("number")), f"{source} (unlabelled)")}
+    v = version.match(text, m.end())
+    if v:
+        found["revision"] = Field(v.group("rev"), f"{source} (after the number)")
+    return found
+
+
+_TITLE_NUMBER = re.compile(r"^\W{0,4}(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})\s*(?:[-–—:|]\s*)?(?=[A-Za-z])")
+
+
+def from_title_line(texts: Sequence[str]) -> dict[str, Field]:
+    """A number that opens the document's title ("QP-07.05 — Document Control Procedure", "# SOP-QA-004 Training")."""
+    for text in texts:
+        m = _TITLE_NUMBER.match(_unmarked(text).lstrip("# "))
+        if m and any(ch.isdigit() for ch in m.group("number")):
+            return {"document_number": Field(m.group("number"), "title (unlabelled)")}
+    return {}
+
+
 def merge(metadata: Metadata, sources: Iterable[dict[str, Field]]) -> Metadata:
-    """Add each source's fields to ``metadata``, in the order given (most trusted first)."""
+    """Add each source's fields to ``metadata``, in the order given (most trusted first).
+
+    A blank field (the label with nothing after it) is recorded as blank, never as a value.
+    """
     for found in sources:
         for name, field in found.items():
-            metadata.add(name, field)
+            if field.value:
+                metadata.add(name, field)
+            else:
+                metadata.blank.setdefault(name, field.source)
     return metadata

@@ -18,6 +18,7 @@ _BULLET = re.compile(r"^(?:[\u2022\u25cf\u25aa\u2013*-]|\d{1,2}[.)]|[a-z][.)]|\(
 
 
 _TOP_ZONE, _BOTTOM_ZONE = 0.925, 0.08  # fractions of page height: running header / footer bands
+_REPEAT_TOP, _REPEAT_BOTTOM = 0.88, 0.12  # wider bands for a line that repeats on most pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +58,21 @@ def running_lines(pages: list[list[Line]]) -> tuple[set[tuple[int, int]], set[tu
     tops: Counter[str] = Counter()
     bottoms: Counter[str] = Counter()
     for lines in pages:
-        tops.update({_shape(ln.text) for ln in lines if ln.y >= _TOP_ZONE})
-        bottoms.update({_shape(ln.text) for ln in lines if ln.y <= _BOTTOM_ZONE})
+        tops.update({_shape(ln.text) for ln in lines if ln.y >= _REPEAT_TOP})
+        bottoms.update({_shape(ln.text) for ln in lines if ln.y <= _REPEAT_BOTTOM})
     need = max(2, (len(pages) + 1) // 2)
     single = len(pages) == 1
     header: set[tuple[int, int]] = set()
     footer: set[tuple[int, int]] = set()
     for lines in pages:
         for ln in lines:
-            if ln.y >= _TOP_ZONE and (single or tops[_shape(ln.text)] >= need or _CONTROL.search(ln.text)):
+            if ln.y >= _REPEAT_TOP and tops[_shape(ln.text)] >= need and not single:
                 header.add((ln.page, ln.start))
-            elif ln.y <= _BOTTOM_ZONE and (single or bottoms[_shape(ln.text)] >= need or _CONTROL.search(ln.text)):
+            elif ln.y <= _REPEAT_BOTTOM and bottoms[_shape(ln.text)] >= need and not single:
+                footer.add((ln.page, ln.start))
+            elif ln.y >= _TOP_ZONE and (single or _CONTROL.search(ln.text)):
+                header.add((ln.page, ln.start))
+            elif ln.y <= _BOTTOM_ZONE and (single or _CONTROL.search(ln.text)):
                 footer.add((ln.page, ln.start))
     return header, footer
 

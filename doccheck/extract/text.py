@@ -159,7 +159,10 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
         para.append((line_no, col, raw.strip()))
     _flush(doc, para, section, "paragraph", 0)
     sources = [identity.from_properties(front, "front matter")]
-    sources.extend(identity.from_first_page([b.text for b in doc.blocks if b.part != "properties"][:15], sources))
+    first = [b for b in doc.blocks if b.part != "properties"][:15]
+    sources.extend(identity.from_first_page([b.text for b in first], sources))
+    sources.extend(identity.from_series(b.text, "title block") for b in first[:6])
+    sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading"][:1]))
     rows = [b.text.split("\t") for b in doc.blocks if b.kind == "table_cell"]
     sources.append(identity.from_history(rows))
     identity.merge(doc.metadata, sources)

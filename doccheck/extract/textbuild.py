@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from doccheck.model import Segment
@@ -17,15 +18,28 @@ _TRANSLATE = str.maketrans(
         "\u00ad": "",  # soft hyphen: invisible, never part of a word
         "\u200b": "",  # zero-width space
         "\ufeff": "",
-        "\ufffe": "",  # PDFium's mark for a line-end hyphen it joined: the word is whole again
     }
 )
+_JOINED_HYPHEN = "\ufffe"  # PDFium's mark for a line-end hyphen it joined
+
+
+_HYPHEN_MARK = re.compile("\ufffe(?P<lower>[a-z])?")
+
+
+def _hyphen(m: re.Match[str]) -> str:
+    return m.group("lower") or "-"
 
 
 def normalize(text: str) -> str:
-    """NFKC (ligatures, full-width forms) plus the space/hyphen clean-up above."""
+    """NFKC (ligatures, full-width forms) plus the space/hyphen clean-up above.
+
+    PDFium's joined-hyphen mark goes inside a word ("His\ufffetory") and stays a hyphen before a
+    digit or capital ("QP\ufffe0017" is "QP-0017").
+    """
     if text.isascii():
         return text
+    if _JOINED_HYPHEN in text:
+        text = _HYPHEN_MARK.sub(_hyphen, text)
     return unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
 
 
@@ -55,7 +69,8 @@ class TextBuilder:
         # Normalise char by char only where needed so offsets stay exact around changes.
         run_start = 0
         for i, ch in enumerate(text):
-            norm = normalize(ch)
+            # NOTE: inside a word ("His\ufffetory") the hyphen goes; before a digit or capital ("QP\ufffe0017") it was real
+            norm = ("" if text[i + 1 : i + 2].islower() else "-") if ch == _JOINED_HYPHEN else normalize(ch)
             if norm != ch:
                 if i > run_start:
                     self._append(text[run_start:i], key, src + run_start, i - run_start)
