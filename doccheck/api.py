@@ -128,7 +128,7 @@ def _scan(
     ruleset = _rules(config, cache)  # a broken pack stops here, before any work
     settings = Settings(
         tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, config.extend_select, tuple(config.document_types.items()),
-        config.set_analysis != "never", pack_details=cache is not None,
+        tuple(config.roles.items()), config.set_analysis != "never", pack_details=cache is not None,
     )
     prime(settings, ruleset.rules)  # NOTE: before the workers fork: they inherit the parsed rules
     context = "|".join((__version__, code_digest(), ruleset.digest, data_digest(), config.digest(), today().isoformat()))
@@ -172,6 +172,7 @@ def _scan(
             elif result is not None and result.packed_details is not None:
                 results[i] = _unpacked(result)
     report = Report(documents=[r for r in results if r is not None])
+    _mark_superseded(report)
     report.rules = [r for r in ruleset.rules if selected(r, config.select, config.ignore, config.extend_select)]
     if config.set_analysis == "always" or (config.set_analysis == "auto" and any(Path(p).is_dir() for p in paths)):
         # the set's findings depend only on every document's key and the settings: cached as a whole
@@ -235,6 +236,22 @@ def _unpacked(result: DocumentResult) -> DocumentResult:
     """A result with its blocks and tags back (a file the cache could not key: no content hash)."""
     blocks, tags = unpack_details(result.packed_details or b"")
     return dataclasses.replace(result, document=dataclasses.replace(result.document, blocks=blocks, tags=tags), packed_details=None)
+
+
+def _mark_superseded(report: Report) -> None:
+    """A lower revision of a number whose higher revision is in the scan is superseded: its profile
+    says so, its findings become information (legacy evidence), and it addresses no requirement."""
+    from doccheck.profile import superseded
+
+    lower = superseded([(r.document.path, r.set_facts) for r in report.documents if r.set_facts is not None])
+    for result in report.documents:
+        if result.document.path not in lower or result.profile is None:
+            continue
+        number, revision = lower[result.document.path]
+        result.profile = result.profile.superseded_by(number, revision)
+        note = f" [information: {result.profile.legacy_reason}]"
+        result.findings = [f if f.category == "unreadable" else f._replace(severity=Severity.INFO, message=f.message + note) for f in result.findings]
+        result.set_facts = result.set_facts._replace(counts_for_coverage=False, evidence={})
 
 
 def _set_findings(report: Report, config: Config) -> list[Finding]:

@@ -39,6 +39,7 @@ class Config:
     per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # glob -> rule ids/prefixes
     severity: dict[str, str] = field(default_factory=dict)  # rule id/prefix -> severity
     document_types: dict[str, str] = field(default_factory=dict)  # glob -> document type
+    roles: dict[str, str] = field(default_factory=dict)  # glob -> role (controlled, record, template, external)
     fail_on: str = "error"
     jobs: int | None = None  # None: all cores
     cache: Path | None = None  # None: <root>/.doccheck/cache.sqlite
@@ -72,6 +73,7 @@ class Config:
         """Hash of the settings that change which findings a file gets (part of the cache key)."""
         relevant = {
             "select": self.select, "extend_select": self.extend_select, "ignore": self.ignore, "document_types": self.document_types,
+            "roles": self.roles,
             "set_facts": self.set_analysis != "never",  # cached results must carry set facts when set rules may run
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -148,6 +150,14 @@ def _convert(key: str, value: Any, root: Path) -> Any:
         missing = [k for k, v in out.items() if not v]
         if missing:
             raise ValueError(f"needs a justification for {', '.join(missing)}")
+        return out
+    if key == "roles":
+        from doccheck.profile import ROLES
+
+        out = {str(k): str(v) for k, v in _as_mapping(value).items()}
+        bad = sorted({v for v in out.values() if v not in ROLES})
+        if bad:
+            raise ValueError(f"unknown role(s) {', '.join(bad)} (choose from {', '.join(ROLES)})")
         return out
     return {str(k): str(v) for k, v in _as_mapping(value).items()}  # document_types
 

@@ -25,6 +25,7 @@ class DocumentResult:
     # the document's blocks and tags, packed by the worker for the cache (the document then travels
     # without them); the parent stores the bytes as they are and sets cache_key
     packed_details: bytes | None = None
+    profile: Any = None  # doccheck.profile.DocumentProfile: type, role, status and why
 
 
 def pack_details(blocks: list[Any], tags: list[Any]) -> bytes:

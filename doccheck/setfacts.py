@@ -10,7 +10,7 @@ import functools
 import re
 from typing import Any
 
-from doccheck.engine.classify import DocContext
+from doccheck.profile import DocumentProfile as DocContext
 from doccheck.evidence import evidence
 from doccheck.model import DocRef, Document, SetFacts
 from doccheck.nlp.refs import occurrences

@@ -70,6 +70,18 @@ def _set_example(rule: Rule, example: Any) -> list:  # type: ignore[type-arg]
     return [f for f in scan([folder], config).findings if f.rule == rule.id]
 
 
+def _with_folded(rule: Rule) -> list[Rule]:
+    """The rules an example runs: the rule itself; a rule that sums up other findings (`external`)
+    with the shipped rules whose findings it sums up."""
+    from doccheck.engine.registry import TYPES
+
+    if not getattr(TYPES[rule.type], "FOLDS", False):
+        return [rule]
+    from doccheck.engine.loader import load_rules
+
+    return [r for r in load_rules().rules if r.id != rule.id and not r.opt_in] + [rule]
+
+
 def run_examples(rules: Iterable[Rule]) -> Iterator[ExampleResult]:
     """One result per example of every rule."""
     from doccheck.engine.run import is_set_rule
@@ -92,7 +104,7 @@ def run_examples(rules: Iterable[Rule]) -> Iterator[ExampleResult]:
                     except FileNotFoundError as exc:
                         yield ExampleResult(rule.id, kind, n, False, str(exc))
                         continue
-                    found = [f for f in check_document(doc, [rule]) if f.rule == rule.id]
+                    found = [f for f in check_document(doc, _with_folded(rule)) if f.rule == rule.id]
                     ok = bool(found) if kind == "fire" else not found
                     detail = f"{len(found)} finding(s)" + (f": {found[0].message}" if found else "")
                     yield ExampleResult(rule.id, kind, n, ok, detail)

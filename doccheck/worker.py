@@ -23,6 +23,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     document_types: tuple[tuple[str, str], ...] = ()  # (glob, type): a tuple, so Settings is hashable
+    roles: tuple[tuple[str, str], ...] = ()  # (glob, role): the configuration's role overrides
     set_facts: bool = True  # summarise each document for set-level analysis
     pack_details: bool = False  # the cache is on: pack blocks and tags here, in parallel, for it
 
@@ -52,7 +53,7 @@ def _doc_type(display: str, settings: Settings) -> str | None:
 
 
 def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
-    from doccheck.engine.run import check_document, document_context, needs_tags
+    from doccheck.engine.run import check_document, document_profile, needs_tags
     from doccheck.extract import extract
 
     started = time.perf_counter()
@@ -62,7 +63,7 @@ def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
         from doccheck.nlp import tag_document  # NOTE: imports spaCy; only when a rule needs tags
 
         tag_document(doc)
-    ctx = document_context(doc, _doc_type(display, settings))  # once, for the rules and the set facts
+    ctx = document_profile(doc, _doc_type(display, settings), settings.roles)  # once, for the rules, the set facts and the reports
     findings = check_document(doc, rules, ctx=ctx)
     facts = None
     if settings.set_facts and doc.readable:
@@ -79,7 +80,7 @@ def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
 
         packed = pack_details(doc.blocks, doc.tags)
         doc = replace(doc, blocks=[], tags=[])
-    return DocumentResult(doc, findings, time.perf_counter() - started, set_facts=facts, packed_details=packed)
+    return DocumentResult(doc, findings, time.perf_counter() - started, set_facts=facts, packed_details=packed, profile=ctx)
 
 
 def failed(path: str, display: str, settings: Settings, reason: str, message: str, seconds: float = 0.0) -> DocumentResult:

@@ -179,7 +179,7 @@ def test_cached_set_findings_follow_document_and_setting_changes(run_cli, tmp_pa
 
 
 def test_cited_numbers_are_whole_numbers_with_their_revision(tmp_path):
-    from doccheck.engine.run import document_context
+    from doccheck.engine.run import document_profile
     from doccheck.extract import extract
     from doccheck.nlp import tag_document
     from doccheck.setfacts import summarize
@@ -191,7 +191,7 @@ def test_cited_numbers_are_whole_numbers_with_their_revision(tmp_path):
     tag_document(doc)
     from doccheck.model import DocRef
 
-    refs = [DocRef.unpack(r) for r in summarize(doc, document_context(doc, None)).refs]
+    refs = [DocRef.unpack(r) for r in summarize(doc, document_profile(doc, None)).refs]
     assert [(r.number, r.revision) for r in refs] == [("SOP-DOC-001", "B"), ("F-CAPA-001", None), ("WI-7", "2.1")]
     assert [(r.location.line, r.location.column) for r in refs] == [(9, 5), (9, 29), (10, 1)]
     assert [doc.blocks[r.block].text[r.span[0] : r.span[1]] for r in refs] == [r.text for r in refs]
@@ -239,7 +239,7 @@ def test_anchors_found_in_one_pass_are_the_literals_the_text_contains():
 
 def test_heading_evidence_is_the_first_heading_line_that_matches(tmp_path):
     """Per heading line (memoised across documents): a later line matching too does not replace it."""
-    from doccheck.engine.run import document_context
+    from doccheck.engine.run import document_profile
     from doccheck.extract import extract
     from doccheck.nlp import tag_document
     from doccheck.setfacts import summarize
@@ -249,4 +249,4 @@ def test_heading_evidence_is_the_first_heading_line_that_matches(tmp_path):
         path.write_text("# Scope\n\nText.\n\n## Supplier Selection\n\nText.\n\n## Purchasing\n\nText.\n", encoding="utf-8")
         doc = extract(path)
         tag_document(doc)
-        assert summarize(doc, document_context(doc, None)).evidence["iso-7.4.1"] == ("heading", "Supplier Selection")
+        assert summarize(doc, document_profile(doc, None)).evidence["iso-7.4.1"] == ("heading", "Supplier Selection")

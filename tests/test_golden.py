@@ -60,11 +60,12 @@ def test_qmsr_aligned_set_gives_no_findings(monkeypatch):
     assert {f.category for f in report.findings} == {"missing-element"}  # three SOPs are not a whole QMS
 
 
-def test_legacy_document_reports_qsr_citations_as_information(monkeypatch):
-    """The CAPA SOP is effective 2025-03-03, before the QMSR: legacy evidence, not a defect."""
+def test_an_in_force_procedure_effective_before_the_qmsr_gets_full_severity_and_the_date_as_a_fact(monkeypatch):
+    """The CAPA SOP is effective 2025-03-03 and still in force: exactly what an inspector reads against the QMSR."""
     monkeypatch.chdir(FIXTURES.parent)
     (result,) = api.scan([FIXTURES / "sops" / "SOP-QA-012-capa.docx"]).documents
     refs = [f for f in result.findings if f.rule == "QMSR-REF-001"]
-    assert refs and all(str(f.severity) == "info" and "legacy document" in f.message for f in refs)
+    assert refs and all(str(f.severity) == "error" for f in refs if f.confidence == "high")
+    assert all("effective 2025-03-03, not revised since the QMSR took effect on 2026-02-02" in f.message for f in refs)
     (current,) = api.scan([FIXTURES / "sops" / "SOP-DC-003-design-control.pdf"]).documents
     assert {str(f.severity) for f in current.findings if f.rule == "QMSR-REF-001"} == {"error"}

@@ -13,7 +13,7 @@ from doccheck.testing import run_examples
 
 from conftest import ROOT
 
-PREFIX = {"core": "READ", "document-control": "DC", "qmsr": "QMSR", "iso13485": "ISO", "standards": "STD", "set": "SET", "style": "STYLE"}
+PREFIX = {"core": "READ", "document-control": "DC", "qmsr": "QMSR", "iso13485": "ISO", "standards": "STD", "set": "SET", "style": "STYLE", "external": "EXT"}
 BAD_PACKS = sorted((ROOT / "tests" / "data" / "bad-packs").glob("*.yaml"))
 
 

@@ -19,4 +19,5 @@ class Hit:
     values: dict[str, Any] = field(default_factory=dict)
     suggestion: str | None = None  # overrides the rule's suggestion template when set
     confidence: str = "H"  # grade of the fact behind the hit; rules may lower severity on M/L
-    evidence: str | None = None  # how the tagged text was recognised (doccheck.nlp.citation.EVIDENCE, or "term")
+    evidence: str | None = None  # how the tagged text was recognised (doccheck.model.EVIDENCE, or "term")
+    template: str | None = None  # overrides the rule's message template (e.g. a field that is there but blank)

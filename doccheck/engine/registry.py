@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from doccheck.engine.types import coverage, crossref, metadata, pattern, reference, require, sites, term, unreadable
+from doccheck.engine.types import coverage, crossref, external, metadata, pattern, reference, require, sites, term, unreadable
 
 TYPES: dict[str, ModuleType] = {
     "coverage": coverage,
     "cross-reference": crossref,
+    "external": external,
     "sites": sites,
     "metadata": metadata,
     "pattern": pattern,

@@ -6,12 +6,16 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 
-from doccheck.engine.classify import DocContext, context
 from doccheck.engine.context import Hit
 from doccheck.engine.registry import TYPES
 from doccheck.engine.rule import Rule
 from doccheck.finding import Finding, Severity
 from doccheck.model import Document, confidence_of
+from doccheck.profile import DocumentProfile, build
+
+# On an external reference only these categories are the document's own facts; document
+# control and the elements a procedure must address are the company's, not the publisher's.
+_EXTERNAL_KEEPS = ("obsolete-reference", "obsolete-term", "unreadable")
 
 
 def selected(rule: Rule, select: Iterable[str] = (), ignore: Iterable[str] = (), extend_select: Iterable[str] = ()) -> bool:
@@ -28,22 +32,25 @@ def selected(rule: Rule, select: Iterable[str] = (), ignore: Iterable[str] = (),
     return best_select >= best_ignore
 
 
-def _severity(rule: Rule, hit: Hit, ctx: DocContext) -> Severity:
+def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile) -> Severity:
+    """The rule's severity, lowered by the fact's grade and the recognition's evidence; by the
+    document's role and status: information in a legacy document (a record, obsolete or
+    superseded) or an external reference, unless the rule says otherwise (``legacy_severity``)."""
     severity = rule.severity
     if hit.confidence in rule.by_confidence:
         severity = min(severity, rule.by_confidence[hit.confidence])
     if hit.evidence in rule.by_evidence:
         severity = min(severity, rule.by_evidence[hit.evidence])
-    if ctx.legacy and rule.legacy_severity is not None:
-        severity = min(severity, rule.legacy_severity)
+    if (ctx.legacy or ctx.role == "external") and rule.type != "unreadable":
+        severity = min(severity, rule.legacy_severity if rule.legacy_severity is not None else Severity.INFO)
     return severity
 
 
-def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocContext, shared: dict | None = None) -> Finding:  # type: ignore[type-arg]
+def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocumentProfile, shared: dict | None = None) -> Finding:  # type: ignore[type-arg]
     """``shared``: equal messages, texts, suggestions and locations become one object (pickled once per document)."""
-    values = {"text": hit.text, "legacy_reason": ctx.legacy_reason, "doc_type": ctx.doc_type, **hit.values}
+    values = {"text": hit.text, "legacy_reason": ctx.legacy_reason, "doc_type": ctx.doc_type, "effective_note": ctx.effective_note, **hit.values}
     suggestion = hit.suggestion if hit.suggestion is not None else rule.render(rule.suggestion, values)
-    template = rule.legacy_message if ctx.legacy and rule.legacy_message else rule.message
+    template = hit.template or (rule.legacy_message if ctx.legacy and rule.legacy_message else rule.message)
     message = rule.render(template, values) or rule.message
     text, location = hit.text, hit.location
     if shared is not None:
@@ -80,25 +87,35 @@ def needs_tags(rules: Iterable[Rule]) -> bool:
     return any(getattr(TYPES[r.type], "NEEDS_TAGS", False) for r in rules)
 
 
-def document_context(doc: Document, doc_type: str | None = None) -> DocContext:
-    """Type, legacy status and "in force" of ``doc``; ``doc_type`` overrides the classifier."""
-    return context(doc, today(), doc_type) if doc.readable else DocContext(doc_type, False, None, False, today())
+def document_profile(doc: Document, doc_type: str | None = None, roles: tuple[tuple[str, str], ...] = ()) -> DocumentProfile:
+    """What ``doc`` is (type, role, status); ``doc_type`` and ``roles`` are the configuration's overrides."""
+    return build(doc, today(), doc_type, roles)
 
 
-def check_document(doc: Document, rules: Iterable[Rule], doc_type: str | None = None, ctx: DocContext | None = None) -> list[Finding]:
+def check_document(doc: Document, rules: Iterable[Rule], doc_type: str | None = None, ctx: DocumentProfile | None = None) -> list[Finding]:
     """All findings of ``rules`` on ``doc`` (tagged already if any rule needs tags), in document order.
 
-    ``doc_type`` overrides the classifier (configuration's document_types mapping).
+    ``doc_type`` overrides the classifier (configuration's document_types mapping). On an
+    external reference, findings of document control and required elements are not the
+    publisher's to fix and are left out; `external` rules sum up the rest.
     """
     out: list[Finding] = []
     shared: dict = {}  # type: ignore[type-arg]  # NOTE: a rule firing 30 times on "DHF" ships and caches its message once
-    ctx = ctx or document_context(doc, doc_type)
+    ctx = ctx or document_profile(doc, doc_type)
+    folding = []
     for rule in rules:
         if is_set_rule(rule) or (not doc.readable and rule.type != "unreadable"):
             continue
         if not rule.scope.admits_document(doc.path, doc.format, ctx.doc_type):
             continue
+        if getattr(TYPES[rule.type], "FOLDS", False):
+            folding.append(rule)
+            continue
+        if ctx.role == "external" and rule.category not in _EXTERNAL_KEEPS:
+            continue
         for hit in TYPES[rule.type].check(doc, rule, ctx):
             out.append(finding(rule, doc, hit, ctx, shared))
+    for rule in folding:
+        out.extend(finding(rule, doc, hit, ctx, shared) for hit in TYPES[rule.type].fold(doc, rule, ctx, out))
     out.sort(key=Finding.sort_key)
     return out

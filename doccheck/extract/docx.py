@@ -17,7 +17,7 @@ from lxml import etree
 
 from doccheck import ooxml
 from doccheck.errors import Unreadable
-from doccheck.extract import identity
+from doccheck.extract import approval, identity
 from doccheck.extract.limits import Limits, check_zip, parse_xml, read_part
 from doccheck.extract.textbuild import TextBuilder
 from doccheck.model import Block, Document, Segment
@@ -334,6 +334,8 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading" or b.level][:1] or [b.text for b in first[:1]]))
     for rows in body_tables:
         sources.append(identity.from_history(rows))
+    sources.extend(approval.from_rows(rows, "signature table") for rows in body_tables)
+    sources.append(approval.from_lines((b.text for b in doc.blocks if b.part in ("body", "table", "textbox")), "signature block"))
     core_props = {k: v for k, v in core.items() if k in ("title", "version", "status")}
     sources.append(identity.from_properties({"revision" if k == "version" else k: v for k, v in core_props.items()}, "core property"))
     identity.merge(doc.metadata, sources)

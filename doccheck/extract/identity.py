@@ -32,6 +32,7 @@ class _FieldSpec:
     keys: frozenset[str]  # normalised labels, for property names and table cells
     label_re: re.Pattern[str]  # label + separator + value in running text
     bare_re: re.Pattern[str]  # the label and its colon with nothing after them
+    loose_re: re.Pattern[str]  # the label, its colon and whatever short text follows
     value: str  # regex source, "date" or "text"
     value_re: re.Pattern[str] | None  # the value alone (None for date/text)
     property_keys: frozenset[str]  # normalised property / front-matter keys (labels and their synonyms)
@@ -54,7 +55,8 @@ def _specs() -> tuple[_FieldSpec, ...]:
         plain = None if value in ("date", "text") else re.compile(value)
         property_keys = keys | {_norm_key(k) for k in synonyms.get(name, ())}
         bare = re.compile(rf"(?<![A-Za-z])(?i:{label_alt})\s*:\s*(?=$|[\n\t|])")
-        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, value, plain, property_keys))
+        loose = re.compile(rf"(?<![A-Za-z])(?i:{label_alt})(?![A-Za-z])\s*[:#]\s*(?P<v>[^\n\r\t|]{{1,40}}?)\s*(?=$|[\n\r\t|]|\s{{2,}})")
+        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, loose, value, plain, property_keys))
     return tuple(specs)
 
 
@@ -89,7 +91,8 @@ def _any_label() -> re.Pattern[str]:
     return re.compile(rf"(?:\s{{2,}}|\t|\s)(?i:{alt})\s*[:#]|\s{{3,}}|\t|\s+(?i:page\s+\d)")
 
 
-def _clean_value(spec: _FieldSpec, raw: str, source: str) -> Field | None:
+def _clean_value(spec: _FieldSpec, raw: str, source: str, person: bool = True) -> Field | None:
+    """``person``: an approval must name someone (not in properties, where the key is the record)."""
     raw = raw.strip()
     if spec.value == "date":
         cut = _any_label().search(raw)  # "Effective Date: Revision: 2": the next label, no date
@@ -101,8 +104,13 @@ def _clean_value(spec: _FieldSpec, raw: str, source: str) -> Field | None:
     if spec.value == "text":
         cut = _any_label().search(raw)
         value = (raw[: cut.start()] if cut else raw).strip(" :;,-")
-        if value and is_placeholder(value):
-            return blank(source)
+        if value and (is_placeholder(value) or is_placeholder(re.split(r"[,;]", value, maxsplit=1)[0])):
+            return blank(source)  # "[Name], Quality Manager": the name is still to be filled in
+        if spec.name == "approval" and value and person:
+            from doccheck.extract.approval import is_person
+
+            if not is_person(value):
+                return None  # "Approved by: Quality Manager" names a role, not an approval
         return Field(value, source, None) if value else None
     return Field(raw, source, None) if raw else None
 
@@ -136,7 +144,7 @@ def _property_value(spec: _FieldSpec, value: object, source: str, synonym: bool)
             return None  # "id: pat_01kg5023...": a website record id is not a document number
     if spec.name == "title" and is_generator_title(text):
         return None
-    return _clean_value(spec, text, source)
+    return _clean_value(spec, text, source, person=False)
 
 
 def from_properties(props: Mapping[str, object], source: str) -> dict[str, Field]:
@@ -241,8 +249,12 @@ def _labelled(text: str, source: str, running: bool, known: str | None) -> dict[
                 break
             if field and spec.name not in found:
                 found[spec.name] = field  # blank, unless a later label of the same field has a value
-        if spec.name not in found and spec.value in ("date", "text") and spec.bare_re.search(text):
+        if spec.name not in found and spec.bare_re.search(text):
             found[spec.name] = blank(source)
+        elif spec.name not in found and spec.value_re is not None:
+            loose = spec.loose_re.search(text)  # "Revision: [X]": a placeholder where a revision should be
+            if loose and is_placeholder(loose.group("v")):
+                found[spec.name] = blank(source)
     return found
 
 
@@ -254,8 +266,13 @@ def _cell_field(label: str) -> _FieldSpec | None:
 
 
 def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
-    """A control table: label cell beside its value, a label row above a value row, or ``Label: value`` cells."""
+    """A control table: label cell beside its value, a label row above a value row, or ``Label: value`` cells.
+
+    A revision-history table is not one (its first row is not the current revision: `from_history`).
+    """
     found: dict[str, Field] = {}
+    if is_history_table(rows):
+        return found
 
     def put(spec: _FieldSpec, raw: str) -> None:
         if spec.name in found and found[spec.name].value:
@@ -306,6 +323,16 @@ def _header_columns(row: Sequence[str]) -> dict[str, int]:
     return cols
 
 
+def is_history_table(rows: Sequence[Sequence[str]]) -> bool:
+    """Whether a header row of ``rows`` names a revision column and a description column, or a date
+    column over several rows (one row of Doc No / Rev / Effective under its labels is a control table)."""
+    for h, header in enumerate(rows[:3]):
+        cols = _header_columns(header)
+        if "revision" in cols and ("description" in cols or ("date" in cols and len(rows) - h > 2)):
+            return True
+    return False
+
+
 def from_history(rows: Sequence[Sequence[str]], source: str = "revision history table") -> dict[str, Field]:
     """A revision-history table: the latest row's revision and date."""
     for h, header in enumerate(rows):
@@ -317,14 +344,19 @@ def from_history(rows: Sequence[Sequence[str]], source: str = "revision history 
             if cols["revision"] >= len(row) or not row[cols["revision"]].strip():
                 continue
             date = parse_date(row[cols["date"]]) if "date" in cols and cols["date"] < len(row) else None
-            entries.append((row[cols["revision"]].strip(), date))
+            approver = row[cols["approver"]].strip() if "approver" in cols and cols["approver"] < len(row) else ""
+            entries.append((row[cols["revision"]].strip(), date, approver))
         if not entries:
             return {}
         dated = [e for e in entries if e[1]]
-        rev, date = max(dated, key=lambda e: e[1].iso) if dated else entries[-1]  # type: ignore[union-attr]
+        rev, date, approver = max(dated, key=lambda e: e[1].iso) if dated else entries[-1]  # type: ignore[union-attr]
         found = {"revision": Field(rev, f"{source} (latest row)")}
         if date:
             found["effective_date"] = Field(date.iso, f"{source} (latest row)", date.raw, date.note)
+        from doccheck.extract.approval import is_person
+
+        if approver and is_person(approver):
+            found["approval"] = Field(approver, f"{source} (latest row)")
         return found
     return {}
 

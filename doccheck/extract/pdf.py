@@ -18,7 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from doccheck.errors import Unreadable
-from doccheck.extract import identity, pdflayout, pdftable
+from doccheck.extract import approval, identity, pdflayout, pdftable
 from doccheck.extract.limits import Limits, parse_xml
 from doccheck.extract.pdflayout import Line
 from doccheck.extract.textbuild import TextBuilder
@@ -259,6 +259,8 @@ def _read_identity(doc: Document, path: Path, first: _FirstPage) -> None:
     sources.extend(identity.from_first_page([b.text for b in body], sources))
     sources.extend(identity.from_series(b.text, b.part if b.part != "body" else "title block") for b in (*running, *body[:6]))
     history = _history_rows(doc)
+    sources.append(approval.from_rows(rows, "first-page control table"))
+    sources.append(approval.from_lines((b.text for b in doc.blocks if b.part == "body"), "signature block"))
     title = info.get("Title") or xmp.get("title")
     sources += [identity.from_history(history), identity.from_properties({"title": title} if title else {}, "PDF info")]
     identity.merge(doc.metadata, sources)

@@ -36,21 +36,28 @@ class _Line:
 
 
 def _lines(page: Any, height: float) -> tuple[list[_Line], list[_Line]]:
-    """Horizontal and vertical border lines in the top part of the page."""
+    """Horizontal and vertical border lines in the top part of the page.
+
+    A thin path is a line; a box (a stroked or shaded cell) gives its four edges. Anything
+    taller than a control table (a page frame, a side bar) is not a cell border.
+    """
     import pypdfium2.raw as raw
 
     horizontal, vertical = [], []
-    floor = height * (1 - _TOP_SHARE)
+    floor, tallest = height * (1 - _TOP_SHARE), height * _TOP_SHARE
     for obj in page.get_objects(max_depth=3):
         if obj.type != raw.FPDF_PAGEOBJ_PATH:
             continue
         left, bottom, right, top = obj.get_bounds()
-        if top < floor:
+        if top < floor or top - bottom > tallest:
             continue
         if top - bottom <= _THIN and right - left >= 8:
             horizontal.append(_Line((top + bottom) / 2, left, right))
         elif right - left <= _THIN and top - bottom >= 5:
             vertical.append(_Line((left + right) / 2, bottom, top))
+        elif right - left >= 8 and top - bottom >= 5:
+            horizontal += [_Line(top, left, right), _Line(bottom, left, right)]
+            vertical += [_Line(left, bottom, top), _Line(right, bottom, top)]
     # NOTE: a border meets another border; an underline or a rule inside a cell meets none
     return [h for h in horizontal if _meets(h, vertical)], [v for v in vertical if _meets(v, horizontal)]
 

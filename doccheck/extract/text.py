@@ -14,7 +14,7 @@ import re
 import yaml
 
 from doccheck.errors import Unreadable
-from doccheck.extract import identity, pdflayout
+from doccheck.extract import approval, identity, pdflayout
 from doccheck.extract.textbuild import TextBuilder
 from doccheck.model import Block, Document
 
@@ -163,8 +163,13 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
     sources.extend(identity.from_first_page([b.text for b in first], sources))
     sources.extend(identity.from_series(b.text, "title block") for b in first[:6])
     sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading"][:1]))
-    rows = [b.text.split("\t") for b in doc.blocks if b.kind == "table_cell"]
-    sources.append(identity.from_history(rows))
+    tables: dict[int, list[list[str]]] = {}
+    for b in doc.blocks:
+        if b.kind == "table_cell" and b.cell:
+            tables.setdefault(b.cell[0], []).append(b.text.split("\t"))
+    sources.extend(identity.from_history(rows) for rows in tables.values())
+    sources.extend(approval.from_rows(rows, "signature table") for rows in tables.values())
+    sources.append(approval.from_lines((line for b in doc.blocks if b.part != "properties" for line in b.text.split("\n")), "signature block"))
     identity.merge(doc.metadata, sources)
     doc.properties = {f"front:{k}": str(v) for k, v in front.items()}
 

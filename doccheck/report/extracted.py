@@ -11,7 +11,7 @@ from doccheck.report.json import document_header
 
 def document_dict(doc: Document) -> dict[str, Any]:
     return {
-        **document_header(doc),
+        **document_header(doc, _profile(doc)),
         "facts": doc.facts,
         "properties": doc.properties,
         "problems": [{"reason": p.reason, "message": p.message, "fatal": p.fatal, "page": p.page} for p in doc.problems],
@@ -43,6 +43,13 @@ def tag_dict(doc: Document, tag: Tag) -> dict[str, Any]:
     }
 
 
+def _profile(doc: Document) -> Any:
+    """What doccheck takes the document to be (type, role, status), as a scan decides it."""
+    from doccheck.engine.run import document_profile
+
+    return document_profile(doc)
+
+
 def render_json(docs: list[Document]) -> str:
     return json.dumps({"documents": [document_dict(d) for d in docs]}, indent=2, ensure_ascii=False) + "\n"
 
@@ -59,9 +66,16 @@ def render_text(docs: list[Document]) -> str:
                 note = f" ({f['note']})" if f["note"] else ""
                 raw = f" from '{f['raw']}'" if f["raw"] and f["raw"] != f["value"] else ""
                 out.append(f"   {label}: {f['value']}{raw} [{f['source']}]{note}")
-        missing = [n for n, v in doc.metadata.values().items() if v is None]
+        for name, where in doc.metadata.blank.items():
+            if doc.metadata.get(name) is None:
+                out.append(f"   {name}: (blank) [{where}]")
+        missing = [n for n, v in doc.metadata.values().items() if v is None and n not in doc.metadata.blank]
         if missing:
             out.append(f"   not found: {', '.join(missing)}")
+        profile = _profile(doc)
+        out.append(f"   role: {profile.role} ({profile.role_reason})")
+        out.append(f"   type: {profile.doc_type or 'unclassified'}" + (f" ({profile.type_reason})" if profile.type_reason else ""))
+        out.append(f"   status: {profile.status}" + (f" ({profile.status_reason})" if profile.status_reason else "") + (", in force" if profile.effective else ""))
         if doc.facts:
             out.append("   facts: " + ", ".join(f"{k}={v}" for k, v in doc.facts.items()))
         for block in doc.blocks:

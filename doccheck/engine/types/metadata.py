@@ -14,6 +14,9 @@ Options:
          no-pending-revisions / no-open-comments   an effective document has none
          no-draft-mark   an effective document carries no DRAFT mark
   pattern: regular expression for `check: pattern`
+  blank_message: for `check: present`, the message when the field's label is there with
+    nothing (or a placeholder) after it ("Effective Date: ____"); {where} names the place.
+    In a template, a blank field is the template's placeholder and is not reported.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from doccheck.engine.classify import DocContext
+from doccheck.profile import DocumentProfile as DocContext
 from doccheck.engine.context import Hit
 from doccheck.engine.rule import Rule
 from doccheck.model import METADATA_FIELDS, Document, Location
@@ -38,6 +41,7 @@ class Options:
     check: str = "present"
     field: str | None = None
     pattern: str | None = None
+    blank_message: str | None = None
 
     def validate(self) -> list[tuple[str, str]]:
         problems = []
@@ -63,7 +67,11 @@ def _field_checks(doc: Document, options: Options, ctx: DocContext) -> Iterator[
     found = doc.metadata.candidates.get(name, [])
     values = {"field": name.replace("_", " ")}
     if options.check == "present" and not found:
-        yield Hit(_WHERE, values=values)
+        where = doc.metadata.blank.get(name)
+        if where is None:
+            yield Hit(_WHERE, values=values)
+        elif ctx.role != "template":  # a template's blank field is its placeholder
+            yield Hit(_WHERE, values=values | {"where": where}, template=options.blank_message)
     if not found:
         return
     first = found[0]

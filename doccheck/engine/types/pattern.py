@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from doccheck.engine.classify import DocContext
+from doccheck.profile import DocumentProfile as DocContext
 from doccheck.engine.context import Hit
 from doccheck.engine.rule import Rule
 from doccheck.model import Document

@@ -20,7 +20,7 @@ from typing import Any
 
 import regex
 
-from doccheck.engine.classify import DocContext
+from doccheck.profile import DocumentProfile as DocContext
 from doccheck.engine.context import Hit
 from doccheck.engine.rule import Rule
 from doccheck.model import Document, Location, Tag

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from doccheck.engine.classify import DocContext
+from doccheck.profile import DocumentProfile as DocContext
 from doccheck.engine.context import Hit
 from doccheck.engine.rule import Rule
 from doccheck.model import Document

@@ -1,0 +1,109 @@
+"""Evidence that a document was approved: a person, a signature or an e-signature manifest.
+
+FDA reads "approved" as signed and dated (Part 11 e-signatures count). What counts here:
+
+* an approval label with a person after it (``Approved by: Jane Smith, QA Manager 2024-03-01``);
+* a signature-table row whose first cell names the approval and another cell the person;
+* the approver column of a revision history's latest row (`identity.from_history`);
+* an e-signature manifest: a signer, and a signature meaning that is an approval
+  (``Signed by: Jane Smith ... Meaning: Approval``); a review or authorship signature is not;
+* a conformed signature (``/s/ Jane Smith``);
+* properties and front matter (``approvers: [J. Smith]``), read by `identity.from_properties`.
+
+Never an approver role alone ("Approved by: Quality Manager"), a placeholder ("[Name]"), or a
+blank signature field. The vocabulary is in ``corpora/document-control.yaml`` (``approval``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+
+from doccheck.extract.dates import parse_date
+from doccheck.model import Field
+from doccheck.resources import corpus
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z.'-]*")
+_SIGN_CUE = ("sign", "Sign", "SIGN", "/s/")
+
+
+@functools.cache
+def _data() -> dict:  # type: ignore[type-arg]
+    data = corpus("document-control.yaml")["approval"]
+    return {
+        "roles": frozenset(data["role_words"]),
+        "row": re.compile("|".join(data["row_labels"]), re.I),
+        "signer": [re.compile(p, re.I) for p in data["signer"]],
+        "meaning": re.compile(data["meaning"], re.I),
+        "approving": re.compile(data["approving"], re.I),
+    }
+
+
+def is_person(text: str) -> bool:
+    """Whether ``text`` names someone ("Jane Smith", "J. Smith, QA"), not only a role or a placeholder."""
+    from doccheck.extract.identity import is_placeholder
+
+    head = re.split(r"[,;(]", text, maxsplit=1)[0].strip()
+    if not head or is_placeholder(head) or "[" in head or "_" in head:
+        return False
+    words = _WORD.findall(head)
+    named = [w for w in words if w[0].isupper() and w.rstrip(".").lower() not in _data()["roles"]]
+    return len(named) >= 2  # "Jane Smith", "J. Smith": a single word ("Active", "Smith") is no one for certain
+
+
+def _with_date(name: str, context: str) -> str:
+    date = parse_date(context)
+    return f"{name}, {date.iso}" if date else name
+
+
+def from_lines(texts: Iterable[str], source: str) -> dict[str, Field]:
+    """Approval labels with a person after them, e-signature manifests and ``/s/`` signatures in running text.
+
+    A manifest's signer, date and meaning are often separate lines (blocks): they are read as
+    one stream, each signer up to the next one.
+    """
+    from doccheck.extract.identity import from_text
+
+    lines = list(texts)
+    for text in lines:
+        found = from_text(text, source).get("approval") if len(text) <= 300 and "pprov" in text.lower() else None
+        if found and found.value and is_person(found.value):
+            return {"approval": Field(_with_date(found.value, text), source)}
+    stream = "\n".join(t for t in lines if any(cue in t for cue in _SIGN_CUE) or len(t) <= 120)
+    return _signed(stream, source) if any(cue in stream for cue in _SIGN_CUE) else {}
+
+
+def _signed(stream: str, source: str) -> dict[str, Field]:
+    """The first signer whose signature means an approval, or who signed "/s/"."""
+    data = _data()
+    signers = sorted((m.start(), m.end(), m.group("name").strip(), p.pattern.startswith("/s/")) for p in data["signer"] for m in p.finditer(stream))
+    for i, (_, end, name, conformed) in enumerate(signers):
+        if not is_person(name):
+            continue
+        window = stream[end : signers[i + 1][0] if i + 1 < len(signers) else end + 400][:400]
+        meaning = data["meaning"].search(window)
+        if conformed or (meaning and data["approving"].search(meaning.group("meaning"))):
+            what = f" ({meaning.group('meaning').strip()})" if meaning else ""
+            return {"approval": Field(_with_date(name, window) + what, f"{source} (e-signature)" if meaning else source)}
+    return {}
+
+
+def from_rows(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
+    """A signature table: a row that names the approval in its first cell and the person in another,
+    or an approval header cell over a person."""
+    from doccheck.extract.identity import is_history_table
+
+    row_label = _data()["row"]
+    if is_history_table(rows):
+        return {}  # its approver column is the latest row's (identity.from_history)
+    for r, row in enumerate(rows):
+        cells = [c.strip() for c in row]
+        if cells and row_label.search(cells[0]):
+            person = next((c for c in cells[1:] if is_person(c)), None)
+            if person:
+                return {"approval": Field(_with_date(person, " ".join(cells)), source)}
+        for c, cell in enumerate(cells):
+            if row_label.search(cell) and len(cell) <= 40 and r + 1 < len(rows) and c < len(rows[r + 1]) and is_person(rows[r + 1][c]):
+                return {"approval": Field(_with_date(rows[r + 1][c].strip(), " ".join(rows[r + 1])), source)}
+    return {}
