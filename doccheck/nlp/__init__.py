@@ -25,8 +25,9 @@ from doccheck.nlp.urls import blank, outside, url_spans
 
 _SAME_LENGTH_SPACES = str.maketrans({"\n": " ", "\t": " ", "\r": " ", "\f": " ", "\v": " "})
 _OTHER_SPACE = re.compile("[\n\t\r\f\v]")
-# "Device History Records- review": a word-final hyphen hides the word from the tokenizer
-_TRAILING_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=\s)")
+# "Device History Records- review", "Device History Record(s)": a word-final hyphen or plural
+# mark hides the word from the tokenizer
+_HIDING = re.compile(r"(?<=[A-Za-z])(?:-(?=\s)|\((?:s|es)\))")
 _REACH = 60  # characters on each side of a PDF block junction that a split phrase can span
 _SENTENCE_END = (".", "!", "?", ";", ":")
 
@@ -63,8 +64,8 @@ def _back(mapping: list[int] | None, start: int, end: int) -> tuple[int, int]:
 
 def _for_tokens(text: str) -> str:
     """The text the tokenizer sees (same length): URLs blanked, so "File](https://...)" still ends a word."""
-    if "- " in text:
-        text = _TRAILING_HYPHEN.sub(" ", text)
+    if "- " in text or "(s" in text or "(e" in text:
+        text = _HIDING.sub(lambda m: " " * len(m.group(0)), text)
     return blank(text, url_spans(text))
 
 
