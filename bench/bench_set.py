@@ -41,13 +41,13 @@ TOPICS = [("Document Control", "4.2.4"), ("Control of Records", "4.2.5"), ("Inte
 
 
 def generate(n: int, sentences: int = 30, formats: str = "md") -> Path:
-    folder = OUT / (f"set-{n}-{sentences}" if formats == "md" else f"set-{n}-{sentences}-{formats}")
+    folder = OUT / (f"sites-{n}-{sentences}" if formats == "md" else f"sites-{n}-{sentences}-{formats}")
     if folder.exists() and sum(1 for f in folder.rglob("*") if f.is_file()) == n:
         return folder
     rng = random.Random(820)
     for i in range(n):
         site = "site-a" if i % 2 else "site-b"
-        title, clause = TOPICS[i % len(TOPICS)]
+        title, clause = TOPICS[i // 2 % len(TOPICS)]  # both sites keep every procedure: they are detected as sites
         refs = ", ".join(f"SOP-{rng.randrange(n):05d}" + (f" Rev {rng.choice('ABC')}" if rng.random() < 0.3 else "") for _ in range(3))
         number, revision = f"SOP-{i:05d}", rng.choice("ABC")
         sections = [

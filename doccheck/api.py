@@ -176,7 +176,8 @@ def _scan(
     report.rules = [r for r in ruleset.rules if selected(r, config.select, config.ignore, config.extend_select)]
     if config.set_analysis == "always" or (config.set_analysis == "auto" and any(Path(p).is_dir() for p in paths)):
         # the set's findings depend only on every document's key and the settings: cached as a whole
-        set_key = hashlib.sha256("|".join([context, repr(sorted(config.not_applicable.items())), str(config.sites), *(k or "-" for _, k in shown_keys)]).encode()).hexdigest()
+        set_key = hashlib.sha256("|".join([context, repr(sorted(config.not_applicable.items())), str(config.sites), str(config.complete_set),
+                                           *(k or "-" for _, k in shown_keys)]).encode()).hexdigest()
         cached_set = cache.get_blob(set_key) if cache and all(k for _, k in shown_keys) else None
         report.findings = cached_set if isinstance(cached_set, list) else _set_findings(report, config)
         if cache and cached_set is None and all(k for _, k in shown_keys):
@@ -262,7 +263,7 @@ def _set_findings(report: Report, config: Config) -> list[Finding]:
     documents = [(r.document.path, r.set_facts) for r in report.documents if r.set_facts is not None]
     paths = [p for p, _ in documents]
     root = common_root(paths)
-    context = SetContext(documents, root, assign_sites(paths, root, config.sites), config.not_applicable)
+    context = SetContext(documents, root, assign_sites(documents, root, config.sites), config.not_applicable, config.complete_set)
     return run_set_rules(context, report.rules)
 
 

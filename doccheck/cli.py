@@ -157,8 +157,8 @@ def _append_history(path: Path, report, config: Config) -> None:  # type: ignore
     from doccheck import history
     from doccheck.engine.setcontext import assign_sites, common_root
 
-    paths = [r.document.path for r in report.documents]
-    history.append(path, report, assign_sites(paths, common_root(paths), config.sites))
+    documents = [(r.document.path, r.set_facts) for r in report.documents]
+    history.append(path, report, assign_sites(documents, common_root([p for p, _ in documents]), config.sites))
 
 
 @cli.command(epilog=EXIT_HELP)

@@ -50,8 +50,9 @@ class Config:
     timeout: float = 120.0  # seconds per file
     memory_mb: int = 2048  # address-space cap per worker process
     not_applicable: dict[str, str] = field(default_factory=dict)  # requirement id -> justification
-    sites: str | None = None  # regex with a (?P<site>...) group on document paths (default: first folder)
+    sites: str | None = None  # regex with a (?P<site>...) group on document paths; "" (false): no sites; default: detected
     set_analysis: str = "auto"  # auto: when a folder is scanned; always; never
+    complete_set: bool = False  # the scanned folders hold the whole QMS: absent documents and procedures are errors
 
     @property
     def cache_path(self) -> Path:
@@ -114,7 +115,7 @@ def _convert(key: str, value: Any, root: Path) -> Any:
         return tuple((root / str(v)).resolve() for v in _as_list(value))
     if key in _PATHS:
         return (root / str(value)).resolve() if value not in (False, None, "false") else None
-    if key == "default_rules":
+    if key in ("default_rules", "complete_set"):
         if isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "on")
         return bool(value)
@@ -134,6 +135,8 @@ def _convert(key: str, value: Any, root: Path) -> Any:
             raise ValueError("must be auto, always or never")
         return str(value)
     if key == "sites":
+        if value is False:
+            return ""  # no sites: the set is one organisation
         pattern = re.compile(str(value))
         if "site" not in pattern.groupindex:
             raise ValueError("needs a (?P<site>...) group")

@@ -8,12 +8,13 @@ the anchors are found in one RE2 pass).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import re2
 
@@ -51,8 +52,11 @@ def anchor(pattern: str) -> str | None:
             while i < len(pattern) and pattern[i] != "]":
                 i += 2 if pattern[i] == "\\" else 1
         elif ch in "?*{":
-            commit(current[:-1])  # the quantified character is optional
-            current = ""
+            commit(current[:-1] if ch != "{" or not pattern[i + 1 : i + 2].isdigit() or not pattern.startswith(("1,", "1}"), i + 1) else current)
+            current = ""  # the quantified character is optional (or repeated: only a {1...} keeps it)
+            if ch == "{":  # skip the quantifier's bounds: "{0,60}" is no literal
+                close = pattern.find("}", i)
+                i = close if close > 0 else i
         elif ch in "()+.^$|":
             commit(current)
             current = ""
@@ -72,6 +76,63 @@ def _lowered(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.lower())
 
 
+def _top_level(pattern: str) -> tuple[list[str], list[tuple[str, bool]]]:
+    """``pattern`` split at its top-level ``|``, and its top-level groups as (content, required).
+
+    A group followed by ?, * or {0 is not required. Escapes and character classes are skipped.
+    """
+    alternatives, groups, depth, start, i, opened = [], [], 0, 0, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i += 2 if pattern[i + 1 : i + 2] in ("]", "^") else 1
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+            if depth == 1:
+                opened = i
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                inner, after = pattern[opened + 1 : i], pattern[i + 1 : i + 3]
+                if inner.startswith("?P<"):  # a named group
+                    inner = inner[inner.find(">") + 1 :]
+                elif inner.startswith("?:"):
+                    inner = inner[2:]
+                if not inner.startswith("?"):  # NOTE: a lookaround or flags group matches no text of its own
+                    groups.append((inner, not (after[:1] in ("?", "*") or after.startswith("{0"))))
+        elif ch == "|" and depth == 0:
+            alternatives.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    alternatives.append(pattern[start:])
+    return alternatives, groups
+
+
+def anchors(pattern: str) -> tuple[str, ...]:
+    """Literals one of which every match of ``pattern`` contains; () when there are none.
+
+    The longest required literal (`anchor`) when there is one; otherwise, for a top-level
+    alternation, the anchors of every alternative; otherwise those of the first required group
+    that has them: '(?:health|patient) (?:information|data)' -> ('health', 'patient').
+    NOTE: a pattern without anchors runs on every document: ~30 us per 1 KB for that one.
+    """
+    if single := anchor(pattern):
+        return (single,)
+    alternatives, groups = _top_level(pattern)
+    if len(alternatives) > 1:
+        each = [anchors(a) for a in alternatives]
+        return tuple(dict.fromkeys(a for found in each for a in found)) if all(each) else ()
+    for inner, required in groups:
+        if required and (found := anchors(inner)):
+            return found
+    return ()
+
+
 _WORD = re.compile(r"\w")
 
 
@@ -86,16 +147,16 @@ class _Pattern:
     """
 
     regex: re.Pattern[str]
-    anchor: str | None
+    anchors: tuple[str, ...]  # one of them is in every match; () when none is known
     boundary: bool  # a leading \b was stripped: the character before a match must not be a word character
 
     @classmethod
     def compile(cls, pattern: str) -> _Pattern:
         boundary = re.match(r"\\b\w(?![?*{])", pattern) is not None
-        return cls(_lowered(pattern[2:] if boundary else pattern), anchor(pattern), boundary)
+        return cls(_lowered(pattern[2:] if boundary else pattern), anchors(pattern), boundary)
 
-    def search(self, text: str) -> re.Match[str] | None:
-        m = self.regex.search(text)
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        m = self.regex.search(text, pos)
         while m and self.boundary and m.start() and _WORD.match(text, m.start() - 1):
             m = self.regex.search(text, m.start() + 1)
         return m
@@ -135,6 +196,7 @@ class _Searched:
     needing: dict[str, tuple[int, ...]]  # anchor -> requirements with a pattern needing it
     anchors: _Anchors
     always: frozenset[int]  # requirements with a pattern without an anchor
+    memo: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, reqs: list[dict[str, Any]], kind: str) -> _Searched:
@@ -143,13 +205,28 @@ class _Searched:
             compiled = tuple(_Pattern.compile(p) for p in req.get("evidence", {}).get(kind) or [])
             if compiled:
                 patterns[n] = compiled
-            for a in {c.anchor for c in compiled}:
-                if a is None:
+            for c in compiled:
+                if not c.anchors:
                     always.add(n)
-                else:
-                    by_anchor[a].append(n)
+                for a in c.anchors:
+                    if n not in by_anchor[a]:
+                        by_anchor[a].append(n)
         needing = {a: tuple(ns) for a, ns in by_anchor.items()}
         return cls(patterns, needing, _Anchors(sorted(needing)), frozenset(always))
+
+    def lines(self, line: str) -> tuple[int, ...]:
+        """The requirements one lower-cased heading line addresses.
+
+        NOTE: memoised (up to 8192 lines): the documents of one library share most of their
+        headings ("1 Purpose", "Document Control"), and a search costs ~7 us right after a
+        document was checked.
+        """
+        hits = self.memo.get(line)
+        if hits is None:
+            if len(self.memo) >= 8192:
+                self.memo.clear()
+            hits = self.memo[line] = tuple(n for n, _ in self.search(line))
+        return hits
 
     def search(self, low: str, skip: Collection[int] = ()) -> list[tuple[int, re.Match[str]]]:
         """(requirement, leftmost match) for every requirement (not in ``skip``) with a match in ``low``.
@@ -157,7 +234,7 @@ class _Searched:
         The leftmost match of any of the requirement's patterns, the first pattern winning a
         tie: what one alternation of them would find; only patterns whose anchor is present run.
         """
-        present = self.anchors.found(low)
+        present = set(self.anchors.found(low))
         if not present and not self.always:
             return []
         candidates = set(self.always)
@@ -167,7 +244,7 @@ class _Searched:
         for n in sorted(candidates.difference(skip)):
             best = None
             for pattern in self.patterns[n]:
-                if pattern.anchor is None or pattern.anchor in present:
+                if not pattern.anchors or not present.isdisjoint(pattern.anchors):
                     m = pattern.search(low)
                     if m and (best is None or m.start() < best.start()):
                         best = m
@@ -187,9 +264,8 @@ class Index:
     phrases: _Searched
 
 
-@functools.cache
-def index() -> Index:
-    reqs = list(corpus("procedures.yaml")["requirements"])
+def build(reqs: list[dict[str, Any]]) -> Index:
+    """An evidence index over ``reqs`` (corpora/procedures.yaml's, or a rule's own elements)."""
     iso, types = defaultdict(list), defaultdict(list)
     cfr = []
     for n, req in enumerate(reqs):
@@ -207,64 +283,129 @@ def index() -> Index:
     )
 
 
+@functools.cache
+def index() -> Index:
+    return build(list(corpus("procedures.yaml")["requirements"]))
+
+
 def requirements() -> tuple[dict[str, Any], ...]:
     return index().requirements
 
 
-def _cited(tags: list[Any]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+@functools.cache
+def procedure_index() -> Index:
+    """The index of the requirements the set coverage has a row for (`procedures`).
+
+    NOTE: the set facts search only these: the elements of a procedure (7.3.3 inputs, CAPA
+    effectiveness ...) are judged per document by ISO-REQ rules, and their phrases were most
+    of the phrase search on a short procedure.
+    """
+    return build(list(procedures()))
+
+
+def procedures() -> tuple[dict[str, Any], ...]:
+    """The requirements the set coverage has a row for (elements of a procedure are checked per document)."""
+    return tuple(r for r in requirements() if not r.get("part_of"))
+
+
+def _cited(tags: list[Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
     """ISO 13485 clauses cited (2016 numbering), with every clause above them (citing 7.3.10
-    addresses 7.3), each mapped to the citation as written; and the 21 CFR citations."""
-    iso: dict[str, str] = {}
-    cfr: list[tuple[str, str]] = []
+    addresses 7.3), each mapped to the first citation tag; and the 21 CFR citation tags."""
+    iso: dict[str, Any] = {}
+    cfr: list[tuple[str, Any]] = []
     for tag in tags:
         if tag.kind != "citation":
             continue
         ref = tag.ref
         if tag.label == "cfr":
-            cfr.append((ref.get("norm") or "", tag.text))
+            cfr.append((ref.get("norm") or "", tag))
         elif ref.get("number") == "13485" and ref.get("edition") not in _OLD_EDITIONS and ref.get("clause"):
             parts = ref["clause"].split(".")
             for k in range(1, len(parts) + 1):
-                iso.setdefault(".".join(parts[:k]), tag.text)
+                iso.setdefault(".".join(parts[:k]), tag)
     return iso, cfr
 
 
-@functools.lru_cache(maxsize=8192)
-def _heading_hits(line: str) -> tuple[int, ...]:
-    """The requirements one lower-cased heading line addresses.
+@functools.cache
+def _restated() -> tuple[_Pattern, ...]:
+    return tuple(_Pattern.compile(p) for p in corpus("procedures.yaml")["restated"])
 
-    NOTE: memoised: the documents of one library share most of their headings ("1 Purpose",
-    "Document Control"), and a search costs ~7 us right after a document was checked.
+
+def restates(sentence: str) -> bool:
+    """Whether a lower-cased sentence restates a requirement ("the organization shall ...").
+
+    NOTE: each pattern runs only when one of its anchors is in the sentence: one alternation of
+    them all cost ~4 us per phrase found, most of the phrase search on a short procedure.
     """
-    return tuple(n for n, _ in index().headings.search(line))
+    return any((not p.anchors or any(a in sentence for a in p.anchors)) and p.search(sentence) for p in _restated())
 
 
-def evidence(tags: list[Any], doc_type: str | None, headings: list[str], full_text: str) -> dict[str, tuple[str, str]]:
-    """Requirement id -> (kind, what was found), in corpus order; the strongest kind per requirement.
+class Evidence(NamedTuple):
+    """How a document addresses a requirement: the kind, the words, the block they are in (None: the whole document)."""
 
-    ``headings``: the document's heading lines, in order (the first line matching one of a
-    requirement's heading patterns is its evidence).
+    kind: str  # clause | heading | title (the document's first heading) | type | phrase
+    quote: str
+    block: int | None
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
+    right = min(i for i in (text.find(". ", end), text.find("\n", end), len(text)) if i >= 0)
+    return text[left + 1 : right]
+
+
+def evidence(tags: list[Any], doc_type: str | None, headings: list[tuple[int, str]], blocks: list[tuple[int, str]],
+             idx: Index | None = None) -> dict[str, Evidence]:
+    """Requirement id -> the strongest evidence of it in one document, in requirement order.
+
+    ``headings``: (block index, heading line) in order; the first line matching one of a
+    requirement's heading patterns is its evidence. ``blocks``: (block index, text) of the
+    document, in order; a phrase found only in a sentence that restates a requirement ("the
+    organization shall document ...") is not evidence. ``idx``: the requirements (default: the
+    shipped corpus); per-document element rules and the set coverage use the same function.
     """
-    idx = index()
+    idx = idx or index()
     iso, cfr = _cited(tags)
-    cited: dict[int, tuple[int, str]] = {}  # requirement -> (rank of its first clause cited, the citation as written)
-    for clause, text in iso.items():
+    cited: dict[int, tuple[int, Any]] = {}  # requirement -> (rank of its first clause cited, the citation tag)
+    for clause, tag in iso.items():
         for n, rank in idx.iso_clauses.get(clause, ()):
             if n not in cited or rank < cited[n][0]:
-                cited[n] = (rank, text)
-    for norm, text in cfr:  # the first citation in the text wins a tie
+                cited[n] = (rank, tag)
+    for norm, tag in cfr:  # the first citation in the text wins a tie
         for prefix, n, rank in idx.cfr_clauses:
             if norm.startswith(prefix) and (n not in cited or rank < cited[n][0]):
-                cited[n] = (rank, text)
-    found: dict[int, tuple[str, str]] = {n: ("clause", text) for n, (_, text) in cited.items()}
-    if doc_type:
+                cited[n] = (rank, tag)
+    found: dict[int, Evidence] = {n: Evidence("clause", tag.text, tag.block) for n, (_, tag) in cited.items()}
+    title = headings[0][0] if headings else None
+    for block, line in headings:  # NOTE: the title ("Corrective and Preventive Action") names a subject, it does not address it
+        low = line.lower()
+        for n in idx.headings.lines(low):
+            if block != title or n not in found:
+                found[n] = found[n] if n in found and found[n].kind != "title" else Evidence("title" if block == title else "heading", line, block)
+    if doc_type:  # NOTE: after content: a document's type alone is weak evidence (doccheck.engine.coverage)
         for n in idx.types.get(doc_type, ()):
-            found.setdefault(n, ("type", doc_type))
-    for line in headings:
-        for n in _heading_hits(line.lower()):
-            found.setdefault(n, ("heading", line))
-    text = full_text.lower()
-    for n, m in idx.phrases.search(text, found.keys()):  # quoted as written (lower() keeps ASCII lengths; else lower-cased)
-        found[n] = ("phrase", full_text[m.start() : m.end()] if len(full_text) == len(text) else m.group(0))
+            found.setdefault(n, Evidence("type", doc_type, None))
+    if blocks:
+        _phrases(idx, blocks, found)
     ids = idx.ids
     return {ids[n]: found[n] for n in sorted(found)}
+
+
+def _phrases(idx: Index, blocks: list[tuple[int, str]], found: dict[int, Evidence]) -> None:
+    """Phrase evidence, quoted as written, for the requirements still without evidence."""
+    full = "\n".join(text for _, text in blocks)
+    low = full.lower()
+    starts, pos = [], 0
+    for _, text in blocks:
+        starts.append(pos)
+        pos += len(text) + 1
+    same = len(full) == len(low)  # NOTE: lower() keeps ASCII lengths; otherwise quote the lower-cased words
+    skip = set(found)
+    for n, m in idx.phrases.search(low, skip):
+        while m is not None and restates(_sentence(low, m.start(), m.end())):
+            later = [x for x in (p.search(low, m.end()) for p in idx.phrases.patterns[n]) if x]
+            m = min(later, key=lambda x: x.start()) if later else None
+        if m is None:
+            continue
+        at = bisect.bisect_right(starts, m.start()) - 1
+        found[n] = Evidence("phrase", full[m.start() : m.end()] if same else m.group(0), blocks[at][0])

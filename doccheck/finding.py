@@ -49,6 +49,7 @@ class Finding(NamedTuple):
     block: int | None = None  # index of the block in its document
     span: tuple[int, int] | None = None  # character offsets inside that block
     confidence: str | None = None  # how sure the recognition is: high (the text says it), medium (from context)
+    related: tuple[tuple[str, Location], ...] = ()  # other places the finding concerns: (path, location) of every citing document
 
     def _identity(self) -> tuple:
         return (self.rule, self.category, self.severity, self.path, self.location, self.text, self.suggestion, self.source, self.block, self.span)
@@ -74,6 +75,7 @@ class Finding(NamedTuple):
             "source": self.source,
             "location": self.location.to_dict(),
             **({"confidence": self.confidence} if self.confidence else {}),
+            **({"related": [{"path": p, "location": loc.to_dict()} for p, loc in self.related]} if self.related else {}),
         }
 
     def sort_key(self) -> tuple:

@@ -196,6 +196,8 @@ class Metadata:
 # How a tagged citation was recognised, strongest first: the first three are read from the
 # citation itself, the last three come from the document-level context pass (doccheck.nlp.context).
 EVIDENCE = ("anchored", "paragraph", "nearby", "table", "heading", "document")
+# How sure a set finding is that the set is the whole QMS (doccheck.engine.setcontext): rules grade by it too.
+SET_EVIDENCE = ("complete-set", "partial-set", "listed", "form")
 _CONTEXTUAL = frozenset({"table", "heading", "document"})
 
 
@@ -277,16 +279,18 @@ class DocRef(NamedTuple):
     span: tuple[int, int]
     text: str
     location: Location
+    title: str | None = None  # the title the citation gives the document ("QP-0011 – Customer Complaints Process")
 
     @staticmethod
-    def pack(number: str, revision: str | None, block: int, span: tuple[int, int], text: str, location: Location) -> tuple[Any, ...]:
+    def pack(number: str, revision: str | None, block: int, span: tuple[int, int], text: str, location: Location,
+             title: str | None = None) -> tuple[Any, ...]:
         """The packed form of a DocRef with these fields (without building the DocRef: ~1 us per citation)."""
-        return (number, revision, block, span, text, tuple(location))
+        return (number, revision, block, span, text, tuple(location), title)
 
     @classmethod
     def unpack(cls, packed: tuple[Any, ...]) -> DocRef:
-        number, revision, block, span, text, location = packed
-        return cls(number, revision, block, span, text, Location(*location))
+        number, revision, block, span, text, location, title = packed
+        return cls(number, revision, block, span, text, Location(*location), title)
 
 
 class SetFacts(NamedTuple):
@@ -302,8 +306,12 @@ class SetFacts(NamedTuple):
     status: str | None
     effective_date: str | None
     doc_type: str | None
-    counts_for_coverage: bool  # False for obsolete documents and records
-    evidence: dict[str, tuple[str, str]]  # requirement id -> (clause|type|heading|phrase, what was found); {} when not counting
+    counts_for_coverage: bool  # False for records, templates, external references, obsolete and superseded documents
+    # requirement id -> (clause|type|heading|phrase, what was found, where (Location fields), procedure|manual); {} when not counting
+    evidence: dict[str, tuple[str, str, tuple[Any, ...], str]]
     editions: dict[str, str]  # standard number -> edition cited ("14971" -> "2007")
     superseded_citations: int
     refs: tuple[tuple[Any, ...], ...]  # DocRef.pack() of each citation: number and revision first
+    exclusions: dict[str, tuple[str, tuple[Any, ...]]] = {}  # requirement id -> (justification, where): a quality manual's declarations
+    malformed: tuple[tuple[Any, ...], ...] = ()  # DocRef.pack() of cited numbers that are not well formed ("SOP-SOP-0012")
+    role: str = "controlled"

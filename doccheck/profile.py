@@ -69,7 +69,7 @@ class DocumentProfile(NamedTuple):
 def _types() -> dict[str, dict[str, Any]]:
     out = {}
     for type_id, spec in corpus("document-types.yaml")["types"].items():
-        out[type_id] = {**spec, **{key: [re.compile(p, re.I) for p in spec.get(key, [])] for key in ("number", "title", "headings")}}
+        out[type_id] = {**spec, **{key: [re.compile(p, re.I) for p in spec.get(key, [])] for key in ("number", "title", "headings", "category")}}
     return out
 
 
@@ -78,14 +78,18 @@ def classify(doc: Document) -> tuple[str | None, str | None]:
     number = doc.metadata.get("document_number") or ""
     headings = [b.text for b in doc.blocks if b.kind == "heading"][:40]
     title = doc.metadata.get("title") or (headings[0] if headings else "")
+    running = [line.strip() for b in doc.blocks if b.part in ("header", "footer") for line in b.text.split("\n")][:30]
     best, best_score, why = None, 0, None
     for type_id, spec in _types().items():
         by_number = any(p.search(number) for p in spec["number"])
         by_title = any(p.search(title) for p in spec["title"])
+        by_category = next((line for line in running if any(p.search(line) for p in spec["category"])), None)
         by_headings = min(2, sum(1 for h in headings if any(p.search(h) for p in spec["headings"])))
-        score = 3 * by_number + 3 * by_title + by_headings
+        # NOTE: the document says what it is; a title naming a kind of document (a form) outweighs its subject
+        score = 3 * by_number + (4 if spec.get("kind") else 3) * by_title + 4 * (by_category is not None) + by_headings
         if score > best_score:
-            parts = [f"number {number}" if by_number else "", f"title '{title[:60]}'" if by_title else "", f"{by_headings} heading(s)" if by_headings else ""]
+            parts = [f"number {number}" if by_number else "", f"title '{title[:60]}'" if by_title else "",
+                     f"marked '{by_category}'" if by_category else "", f"{by_headings} heading(s)" if by_headings else ""]
             best, best_score, why = type_id, score, ", ".join(p for p in parts if p)
     return (best, why) if best_score >= 3 else (None, None)
 

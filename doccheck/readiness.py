@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from doccheck import __version__
-from doccheck.engine.coverage import matrix
+from doccheck.engine.coverage import declared, matrix, strength
+from doccheck.model import Location
 from doccheck.engine.setcontext import assign_sites, common_root
 from doccheck.results import Report
 
@@ -22,8 +23,9 @@ def build(report: Report, not_applicable: dict[str, str], sites_pattern: str | N
     documents = [(r.document.path, r.set_facts) for r in report.documents if r.set_facts is not None]
     paths = [p for p, _ in documents]
     root = common_root(paths)
-    sites = assign_sites(paths, root, sites_pattern)
+    sites = assign_sites(documents, root, sites_pattern)
     rows = matrix(documents, not_applicable)
+    not_applicable = declared(documents, not_applicable)
     per_site: dict[str, Counter[str]] = defaultdict(Counter)
     for f in report.all_findings():
         per_site[sites.get(f.path, f.path if f.path in set(sites.values()) else ".")][f.category] += 1
@@ -43,7 +45,7 @@ def build(report: Report, not_applicable: dict[str, str], sites_pattern: str | N
                 "status": row.status,
                 "confidence": row.confidence,
                 "not_applicable": row.not_applicable,
-                "evidence": [{"path": p, "kind": k, "found": e} for p, (k, e) in sorted(row.cells.items())],
+                "evidence": [_evidence(p, cell) for p, cell in sorted(row.cells.items(), key=lambda pc: (-strength(pc[1][0], pc[1][3]), pc[0]))],
             }
             for row in rows
         ],
@@ -55,6 +57,14 @@ def build(report: Report, not_applicable: dict[str, str], sites_pattern: str | N
     }
 
 
+def _evidence(path: str, cell: tuple[Any, ...]) -> dict[str, Any]:
+    """One document's evidence for a requirement: what kind, the words, where, and how strong."""
+    kind, found, where, role = cell
+    location = Location(*where)
+    return {"path": path, "kind": kind, "found": found, "location": location.to_dict(), "where": location.short(),
+            "strength": {"manual": "quality manual only", "itself": "the document itself"}.get(role, "procedure"), "score": strength(kind, role)}
+
+
 def render_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -64,7 +74,7 @@ def render_csv(data: dict[str, Any]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["requirement", "clause", "topic", "status", "confidence", "not_applicable", "documents"])
     for req in data["requirements"]:
-        documents = "; ".join(f"{e['path']} ({e['kind']}: {e['found']})" for e in req["evidence"])
+        documents = "; ".join(f"{e['path']} ({e['kind']} at {e['where']}, {e['strength']}: {e['found']})" for e in req["evidence"])
         writer.writerow([req["id"], req["clause"], req["topic"], req["status"], req["confidence"] or "", req["not_applicable"] or "", documents])
     return out.getvalue()
 
@@ -77,8 +87,9 @@ def render_html(data: dict[str, Any]) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
     )
-    strength = {"clause": 3, "type": 3, "heading": 2, "phrase": 1}
+    shade = {4: 3, 3: 2, 2: 1, 1: 1}  # evidence score -> cell colour
     cells = {
-        req["id"]: {e["path"]: (strength[e["kind"]], f"{e['kind']}: {e['found']}") for e in req["evidence"]} for req in data["requirements"]
+        req["id"]: {e["path"]: (shade[e["score"]], f"{e['kind']} at {e['where']} ({e['strength']}): {e['found']}") for e in req["evidence"]}
+        for req in data["requirements"]
     }
     return env.get_template("readiness.html.j2").render(data=data, cells=cells, short=lambda p: Path(p).name)

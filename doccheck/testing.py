@@ -66,7 +66,7 @@ def _set_example(rule: Rule, example: Any) -> list:  # type: ignore[type-arg]
     if not folder.is_dir():
         raise FileNotFoundError(f"example folder {example['set']} not found under {_root_for(rule)}")
     config = Config(root=folder, rules=(Path(rule.file),), default_rules=False, select=(rule.id,), use_cache=False, jobs=0,
-                    set_analysis="always", not_applicable=dict(example.get("not_applicable", {})))
+                    set_analysis="always", not_applicable=dict(example.get("not_applicable", {})), complete_set=bool(example.get("complete_set")))
     return [f for f in scan([folder], config).findings if f.rule == rule.id]
 
 

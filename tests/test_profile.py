@@ -113,6 +113,19 @@ def test_roles_are_decided_from_the_document_with_their_reason(tmp_path, name, t
     assert (profile.role, why.lower() in profile.role_reason.lower()) == (role, True), profile.role_reason
 
 
+@pytest.mark.parametrize(("title", "doc_type"), [
+    ("Internal Audit Schedule Form", "form"),
+    ("Corrective Action Request Form", "form"),
+    ("Management Review Minutes", "record"),
+    ("Design History File Template", "form"),
+    ("Internal Audit Procedure", "internal-audit-procedure"),
+    ("Control of Records", "records-procedure"),
+])
+def test_a_title_naming_a_kind_of_document_outweighs_its_subject(tmp_path, title, doc_type):
+    profile = _profile(tmp_path, "doc.md", f"---\ntitle: {title}\n---\n\n# {title}\n\nText.\n")
+    assert profile.doc_type == doc_type, profile.type_reason
+
+
 def test_a_configured_role_decides_first(tmp_path):
     (tmp_path / "references").mkdir()
     profile = _profile(tmp_path, "references/sop.md", "# SOP\n\nText.\n", roles=((f"{tmp_path}/references/*", "external"),))

@@ -12,7 +12,7 @@ from typing import Any
 from doccheck.engine.registry import TYPES
 from doccheck.engine.rule import Rule, Scope
 from doccheck.finding import CATEGORIES, Severity
-from doccheck.model import EVIDENCE
+from doccheck.model import EVIDENCE, SET_EVIDENCE
 from doccheck.resources import data_dir
 from doccheck.yamlpos import PosDict, PosList, Problem, YamlError, load
 
@@ -152,7 +152,7 @@ def _rule(item: Any, pos: tuple[int, int], c: _Collector) -> Rule | None:
             c.add(item.pos(key), f"rule {rid}: '{key}' must be non-empty text")
     legacy_severity = _severity(item, "legacy_severity", c) if "legacy_severity" in item else None
     by_confidence = _by_grade(item, "by_confidence", ("H", "M", "L"), c)
-    by_evidence = _by_grade(item, "by_evidence", EVIDENCE, c)
+    by_evidence = _by_grade(item, "by_evidence", EVIDENCE + SET_EVIDENCE, c)
     aliases = item.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and ID_RE.match(a) for a in aliases):
         c.add(item.pos("aliases"), f"rule {rid}: 'aliases' must be a list of former rule ids")

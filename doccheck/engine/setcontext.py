@@ -18,6 +18,17 @@ class SetContext:
     root: str  # the folder the scan covered (set-level findings are reported against it)
     sites: dict[str, str]  # display path -> site
     not_applicable: dict[str, str] = field(default_factory=dict)
+    complete_set: bool = False  # configuration says the scan holds the whole QMS
+
+    @functools.cached_property
+    def listed(self) -> frozenset[str]:
+        """Numbers a master list of the set names (upper-cased): the QMS's documents, here or not."""
+        return frozenset(p[0].upper() for _, f in self.documents if f.doc_type == "master-list" for p in f.refs)
+
+    @functools.cached_property
+    def completeness(self) -> str:
+        """``complete-set`` when the configuration or a master list says the set is the whole QMS, else ``partial-set``."""
+        return "complete-set" if self.complete_set or self.listed else "partial-set"
 
     @functools.cached_property
     def rows(self) -> list:  # type: ignore[type-arg]
@@ -44,6 +55,8 @@ class SetHit(NamedTuple):
     span: tuple[int, int] | None = None
     values: Mapping[str, Any] = MappingProxyType({})
     confidence: str = "H"
+    evidence: str | None = None  # complete-set | partial-set | listed: how sure the set is of itself (rules: by_evidence)
+    related: tuple[tuple[str, Location], ...] = ()  # the other places the finding concerns (every citing document)
 
 
 def common_root(paths: list[str]) -> str:
@@ -57,16 +70,43 @@ def common_root(paths: list[str]) -> str:
     return "/".join(first[:n]) or "."
 
 
-def assign_sites(paths: list[str], root: str, pattern: str | None) -> dict[str, str]:
-    """Site of each document: the configured pattern's ``site`` group, else the first folder below the root."""
-    compiled = re.compile(pattern) if pattern else None
+def assign_sites(documents: list[tuple[str, SetFacts | None]], root: str, pattern: str | None) -> dict[str, str]:
+    """Site of each document (display path -> site; "." is no site: shared by every site).
+
+    With a configured pattern, its ``site`` group ("" disables sites). Otherwise the first
+    folders below the root are sites when they look like sites (`_parallel`): two plants each
+    keep a document control and a CAPA procedure, while department folders (Design/,
+    Production/) share no procedure. Documents directly under the root are shared.
+    """
+    if pattern == "":
+        return {path: "." for path, _ in documents}
+    if pattern:
+        compiled = re.compile(pattern)
+        return {path: (m.group("site") if (m := compiled.search(path)) and m.groupdict().get("site") else ".") for path, _ in documents}
     depth = 0 if root == "." else len(root.split("/"))
-    out = {}
-    for path in paths:
-        m = compiled.search(path) if compiled else None
-        if m and m.groupdict().get("site"):
-            out[path] = m.group("site")
-        else:
-            parts = path.split("/")
-            out[path] = parts[depth] if len(parts) > depth + 1 else "."
-    return out
+    folders = {}
+    for path, _ in documents:
+        parts = path.split("/")
+        folders[path] = parts[depth] if len(parts) > depth + 1 else "."
+    return folders if _parallel(documents, folders) else {path: "." for path in folders}
+
+
+def _parallel(documents: list[tuple[str, SetFacts | None]], folders: dict[str, str]) -> bool:
+    """Whether two folders hold the same procedures: at least ``min_shared`` procedure types in common,
+    and at least ``min_share`` of the smaller folder's (corpora/procedures.yaml `sites`)."""
+    from doccheck.resources import corpus
+
+    data = corpus("procedures.yaml")
+    rule = data["sites"]
+    procedure_types = {t for req in data["requirements"] for t in req.get("evidence", {}).get("types", ())}
+    held: dict[str, set[str]] = {}
+    for path, facts in documents:
+        if facts is not None and facts.counts_for_coverage and facts.doc_type in procedure_types and folders[path] != ".":
+            held.setdefault(folders[path], set()).add(facts.doc_type)
+    kinds = sorted(held.values(), key=len)
+    for i, a in enumerate(kinds):
+        for b in kinds[i + 1 :]:
+            common = len(a & b)
+            if common >= rule["min_shared"] and common >= rule["min_share"] * len(a):
+                return True
+    return False

@@ -16,6 +16,8 @@ def _finding(rule: Rule, hit: SetHit) -> Finding:
     severity = rule.severity
     if hit.confidence in rule.by_confidence:
         severity = min(severity, rule.by_confidence[hit.confidence])
+    if hit.evidence in rule.by_evidence:
+        severity = min(severity, rule.by_evidence[hit.evidence])
     return Finding(
         rule=rule.id,
         category=rule.category,
@@ -28,6 +30,7 @@ def _finding(rule: Rule, hit: SetHit) -> Finding:
         source=rule.render(rule.source, values),
         block=hit.block,
         span=hit.span,
+        related=hit.related,
     )
 
 

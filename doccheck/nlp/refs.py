@@ -27,8 +27,13 @@ _STD_CORE = (
 _CLAUSE_NUM = r"(?P<clause>\d{1,2}(?:\.\d{1,2}){0,4})"
 STANDARD = re.compile(
     _STD_CORE
-    + rf"(?:\s*,?\s*(?:[Cc]lause|[Cc]l\.|[Ss]ection|[Ss]ec\.|§)\s*{_CLAUSE_NUM}|\s*[,\s]\s*(?P<clause2>\d{{1,2}}\.\d{{1,2}}(?:\.\d{{1,2}}){{0,3}})(?![\d.]*\d))?"
+    + rf"(?:\s*,?\s*(?:[Cc]lauses?|[Cc]l\.|[Ss]ections?|[Ss]ec\.|§)\s*{_CLAUSE_NUM}|\s*[,\s]\s*(?P<clause2>\d{{1,2}}\.\d{{1,2}}(?:\.\d{{1,2}}){{0,3}})(?![\d.]*\d)"
+    + r"|\s*:\s*(?P<clause3>\d{1,2}(?:\.\d{1,2}){0,4})(?![\d.]*\d))?"  # "ISO 13485:7.3" (a clause where a year would be)
 )
+# "ISO 13485:2016 clauses 8.5.2 and 8.5.3": the items after the first clause
+_CLAUSE_LIST = re.compile(r"\s*(?:,|;|/|&|\band\b|\bor\b)\s*(?:and\s+|or\s+)?(?:[Cc]lauses?\s*)?(?P<clause>\d{1,2}(?:\.\d{1,2}){1,4})(?![\d.]*\d)")
+# "... per ISO 13485:2016 clause 8.5.2 and preventive action per clause 8.5.3": a later clause of the sentence's standard
+_CLAUSE_LATER = re.compile(r"\b[Cc]lauses?\s+(?P<clause>\d{1,2}(?:\.\d{1,2}){0,4})(?![\d.]*\d)(?!\s+(?:of|in)\s+(?:the\s+)?(?:ISO|IEC))")
 CLAUSE_BEFORE = re.compile(
     rf"(?:[Ss]ub-?clause|[Cc]lause|[Ss]ection|§)\s*(?P<pre>\d{{1,2}}(?:\.\d{{1,2}}){{0,4}})\s+(?:of|in)\s+(?:the\s+)?(?={_BODY.replace('?P<body>', '?:')}\s*\d)"
 )
@@ -96,7 +101,7 @@ def find_standards(text: str) -> list[Citation]:
         return out
     for m in _anchored(STANDARD, text, _standard_starts(text)):
         start = m.start()
-        clause = m.group("clause") or m.group("clause2")
+        clause = m.group("clause") or m.group("clause2") or m.group("clause3")
         before = _clause_before(text, start)
         if before:
             start, clause = before
@@ -118,8 +123,33 @@ def find_standards(text: str) -> list[Citation]:
             "norm": norm,
         }
         out.append(Citation(start, m.end(), "standard", ref))
-    return out
+        end = m.end()
+        while clause and (item := _CLAUSE_LIST.match(text, end)):
+            out.append(_with_clause(out[-1], item.start("clause"), item.end(), item.group("clause")))
+            end = item.end()
+    return _later_clauses(text, out) if out else out
 
+
+def _with_clause(citation: Citation, start: int, end: int, clause: str) -> Citation:
+    """Another clause of the same standard ("... and 8.5.3"), as a citation of its own."""
+    ref = dict(citation.ref)
+    norm = ref["norm"].rsplit(" ", 1)[0] if ref.get("clause") else ref["norm"]
+    ref.update(clause=clause, norm=f"{norm} {clause}")
+    return Citation(start, end, "standard", ref)
+
+
+def _later_clauses(text: str, found: list[Citation]) -> list[Citation]:
+    """ "clause 8.5.3" later in a sentence that cited a standard: that standard's clause."""
+    if "lause" not in text:
+        return found
+    out = list(found)
+    for m in _CLAUSE_LATER.finditer(text):
+        if any(c.start <= m.start() < c.end for c in found):
+            continue
+        before = [c for c in found if c.end <= m.start() and not re.search(r"[.;]\s", text[c.end : m.start()])]  # same sentence
+        if before:
+            out.append(_with_clause(before[-1], m.start(), m.end(), m.group("clause")))
+    return sorted(out, key=lambda c: c.start)
 
 def _clause_before(text: str, std_start: int) -> tuple[int, str] | None:
     window_start = max(0, std_start - 40)

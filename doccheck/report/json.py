@@ -35,7 +35,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "documents": [
             {**document_header(r.document, r.profile), "findings": [f.to_dict() for f in r.findings]} for r in report.documents
         ],
-        "findings": [f.to_dict() for f in report.findings],
+        "findings": [{"path": f.path, **f.to_dict()} for f in report.findings],  # set-level: each says where
         "summary": report.summary(),
     }
 

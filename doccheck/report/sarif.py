@@ -62,6 +62,12 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
         "partialFingerprints": {"doccheck/v1": _fingerprint(f)},
         "properties": {"category": f.category, "source": f.source},
     }
+    if f.related:  # every other document the finding concerns (the documents citing an absent number)
+        result["relatedLocations"] = [
+            {"id": n, "physicalLocation": {"artifactLocation": {"uri": path}, "region": {"startLine": where.line or 1}},
+             "message": {"text": f"also here: {where.short()}"}}
+            for n, (path, where) in enumerate(f.related, start=1)
+        ]
     if f.rule in index:
         result["ruleIndex"] = index[f.rule]
     return result

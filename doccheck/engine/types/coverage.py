@@ -4,11 +4,13 @@ PASS: a set whose CAPA SOP cites ISO 13485:2016 8.5.2 and 8.5.3.
 FAIL: a set in which no document addresses internal audit (8.2.4).
 
 Options:
-  weak: false = report requirements no document addresses; true = report those addressed
-        only by key phrases (no clause citation, document type or heading)
-Requirements come from corpora/procedures.yaml; a conditional one (servicing, sterilization,
-device tracking) declared not applicable in the configuration, with its justification, is
-not reported. Message may use {requirement} {clause} {topic} {documents} {conditional}.
+  statuses: which rows to report: missing (no document addresses it), weak (only a key phrase
+            in passing), manual (only the quality manual speaks of it: no documented procedure)
+Requirements come from corpora/procedures.yaml; one declared not applicable, with its
+justification, in the configuration or in a quality manual of the set, is not reported. A set
+that is not declared complete (`complete_set: true`, or a master list among its documents) may
+be a part of the QMS: hits carry the evidence ``partial-set`` (rules grade them with
+``by_evidence``). Message may use {requirement} {clause} {topic} {documents} {conditional} {how}.
 """
 
 from __future__ import annotations
@@ -21,25 +23,32 @@ from doccheck.engine.setcontext import SetContext, SetHit
 from doccheck.model import Location
 
 SET = True
+STATUSES = ("missing", "weak", "manual")
+_HOW = {"weak": "only mentioned in passing", "manual": "only described in the quality manual (no documented procedure)", "missing": "addressed by no document"}
 
 
 @dataclass(frozen=True)
 class Options:
-    weak: bool = False
+    statuses: tuple[str, ...] = ("missing",)
+
+    def validate(self) -> list[tuple[str, str]]:
+        wanted = self.statuses if isinstance(self.statuses, tuple) else (self.statuses,)
+        return [("statuses", f"unknown status '{s}' (choose from {', '.join(STATUSES)})") for s in wanted if s not in STATUSES]
 
 
 def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
     options: Options = rule.options
+    wanted = options.statuses if isinstance(options.statuses, tuple) else (options.statuses,)
     for row in ctx.rows:
         req = row.requirement
-        wanted = "weak" if options.weak else "missing"
-        if row.status != wanted:
+        if row.status not in wanted:
             continue
         values = {
             "requirement": req["id"],
             "clause": req["clause"],
             "topic": req["topic"],
-            "documents": ", ".join(f"{p} ('{e}')" for p, (_, e) in sorted(row.cells.items())[:3]),
-            "conditional": " (or declare it not applicable, with a justification, under not_applicable)" if req.get("conditional") else "",
+            "how": _HOW[row.status],
+            "documents": ", ".join(f"{p} ('{cell[1]}')" for p, cell in sorted(row.cells.items())[:3]),
+            "conditional": " (or declare it not applicable, with a justification, under not_applicable or in the quality manual)" if req.get("conditional") else "",
         }
-        yield SetHit(ctx.root, Location("properties"), values=values, confidence=req.get("grade", "H"))
+        yield SetHit(ctx.root, Location("properties"), values=values, confidence=req.get("grade", "H"), evidence=ctx.completeness)

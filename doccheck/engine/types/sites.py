@@ -1,4 +1,7 @@
-"""`sites` (set rule): the same process compared across sites (first folders, or configured `sites`).
+"""`sites` (set rule): the same process compared across sites (first folders that look like sites, or configured `sites`).
+
+Documents outside every site (directly under the scanned folder, or not matching the
+configured pattern) are shared: they cover a requirement for every site.
 
 PASS: every site has a complaint procedure and cites ISO 14971:2019.
 FAIL: site "berlin" lacks the internal-audit procedure the other sites have; sites cite
@@ -40,7 +43,7 @@ def _site_root(ctx: SetContext, site: str) -> str:
 
 def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
     options: Options = rule.options
-    sites = sorted(set(ctx.sites.values()))
+    sites = sorted(set(ctx.sites.values()) - {"."})  # NOTE: "." is no site: documents shared by every site
     if len(sites) < 2:
         return
     if options.check == "missing-procedure":
@@ -48,9 +51,9 @@ def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
             covered: set[str] = set()
             for path in row.cells:  # NOTE: stops once every site is seen: a common requirement has thousands of cells
                 covered.add(ctx.sites[path])
-                if len(covered) == len(sites):
-                    break
-            if not covered or row.not_applicable is not None:
+                if "." in covered or len(covered) == len(sites):
+                    break  # a shared document covers it for every site
+            if not covered or "." in covered or row.not_applicable is not None:
                 continue
             for site in sites:
                 if site not in covered:
@@ -59,6 +62,8 @@ def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
     elif options.check == "editions":
         cited: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for path, facts in ctx.documents:
+            if ctx.sites[path] == ".":
+                continue
             for number, edition in facts.editions.items():
                 cited[number][edition].add(ctx.sites[path])
         for number, editions in sorted(cited.items()):
@@ -68,7 +73,8 @@ def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
     else:
         counts: dict[str, int] = defaultdict(int)
         for path, facts in ctx.documents:
-            counts[ctx.sites[path]] += facts.superseded_citations
+            if ctx.sites[path] != ".":
+                counts[ctx.sites[path]] += facts.superseded_citations
         cleanest = min(counts.values(), default=0)
         for site in sites:
             if counts[site] > cleanest:
