@@ -12,6 +12,7 @@ import platform
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -37,9 +38,10 @@ def _exit_code(max_severity: Severity | None, fail_on: str, exit_zero: bool) -> 
     return ExitStatus.FINDINGS if max_severity >= Severity.parse(fail_on) else ExitStatus.OK
 
 
-def _emit(text: str, output: Path | None, inputs: list[Path]) -> None:
+def _emit(text: str | Iterable[str], output: Path | None, inputs: list[Path]) -> None:
+    """Text (or its pieces, written as they come) to standard output or, atomically, to ``output``."""
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text if isinstance(text, str) else "".join(text), nl=False)
         return
     from doccheck.report.output import write_atomic
 
@@ -128,7 +130,7 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
          annotate_dir: Path | None, history_db: Path | None) -> int:
     """Check documents and folders (recursively) and report findings."""
     from doccheck import api
-    from doccheck.report.render import render
+    from doccheck.report.render import chunks
 
     targets = _outputs(formats, output)
     config = _config(config_file, no_config, select=select or None, extend_select=extend_select or None, ignore=ignore or None, fail_on=fail_on, jobs=jobs,
@@ -145,7 +147,7 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
         api.load_details(report, config)  # these show the text: blocks load from the cache or the file
     for fmt, target in targets:
         color = target is None and fmt == "text" and sys.stdout.isatty()
-        _emit(render(fmt, report, report.rules, config.fail_on, color), target, inputs)
+        _emit(chunks(fmt, report, report.rules, config.fail_on, color), target, inputs)
     if annotate_dir:
         _annotated(report, annotate_dir, track_changes=False, fix=False, in_place=False)
     if history_db:

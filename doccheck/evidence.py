@@ -18,55 +18,10 @@ from typing import Any, NamedTuple
 
 import re2
 
+from doccheck.anchors import anchors
 from doccheck.resources import corpus
 
 _OLD_EDITIONS = {"1996", "2003", "2012"}
-
-
-def anchor(pattern: str) -> str | None:
-    """The longest literal run a match of ``pattern`` must contain (outside groups), or None.
-
-    NOTE: all anchors are looked for in one pass (`_Anchors`), and `re` alternations run at
-    ~10 MB/s; the anchor lets most documents skip the regex. A character before ?, * or { is optional
-    and is not part of the anchor; text inside a group or a character class, or after a
-    top-level | is not used.
-    """
-    if re.search(r"(?<!\\)\|", re.sub(r"\((?:[^()]|\([^()]*\))*\)", "", pattern)):
-        return None  # a top-level alternation: no single literal is required
-    runs: list[str] = []
-    current, depth, i = "", 0, 0
-
-    def commit(run: str) -> None:
-        if depth == 0 and run:
-            runs.append(run)
-
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            commit(current)
-            current, i = "", i + 2
-            continue
-        if ch == "[":  # a character class: one unknown character, skip to its closing bracket
-            commit(current)
-            current, i = "", i + 2 if pattern[i + 1 : i + 2] in ("]", "^") else i + 1
-            while i < len(pattern) and pattern[i] != "]":
-                i += 2 if pattern[i] == "\\" else 1
-        elif ch in "?*{":
-            commit(current[:-1] if ch != "{" or not pattern[i + 1 : i + 2].isdigit() or not pattern.startswith(("1,", "1}"), i + 1) else current)
-            current = ""  # the quantified character is optional (or repeated: only a {1...} keeps it)
-            if ch == "{":  # skip the quantifier's bounds: "{0,60}" is no literal
-                close = pattern.find("}", i)
-                i = close if close > 0 else i
-        elif ch in "()+.^$|":
-            commit(current)
-            current = ""
-            depth += 1 if ch == "(" else -1 if ch == ")" else 0
-        elif depth == 0:
-            current += ch
-        i += 1
-    commit(current)
-    best = max((r.strip() for r in runs), key=len, default="")
-    return best.lower() if len(best) >= 3 else None
 
 
 def _lowered(pattern: str) -> re.Pattern[str]:
@@ -74,63 +29,6 @@ def _lowered(pattern: str) -> re.Pattern[str]:
     if re.search(r"\\[A-Z]", pattern):
         return re.compile(pattern, re.I)
     return re.compile(pattern.lower())
-
-
-def _top_level(pattern: str) -> tuple[list[str], list[tuple[str, bool]]]:
-    """``pattern`` split at its top-level ``|``, and its top-level groups as (content, required).
-
-    A group followed by ?, * or {0 is not required. Escapes and character classes are skipped.
-    """
-    alternatives, groups, depth, start, i, opened = [], [], 0, 0, 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i += 2 if pattern[i + 1 : i + 2] in ("]", "^") else 1
-            while i < len(pattern) and pattern[i] != "]":
-                i += 2 if pattern[i] == "\\" else 1
-        elif ch == "(":
-            depth += 1
-            if depth == 1:
-                opened = i
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                inner, after = pattern[opened + 1 : i], pattern[i + 1 : i + 3]
-                if inner.startswith("?P<"):  # a named group
-                    inner = inner[inner.find(">") + 1 :]
-                elif inner.startswith("?:"):
-                    inner = inner[2:]
-                if not inner.startswith("?"):  # NOTE: a lookaround or flags group matches no text of its own
-                    groups.append((inner, not (after[:1] in ("?", "*") or after.startswith("{0"))))
-        elif ch == "|" and depth == 0:
-            alternatives.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    alternatives.append(pattern[start:])
-    return alternatives, groups
-
-
-def anchors(pattern: str) -> tuple[str, ...]:
-    """Literals one of which every match of ``pattern`` contains; () when there are none.
-
-    The longest required literal (`anchor`) when there is one; otherwise, for a top-level
-    alternation, the anchors of every alternative; otherwise those of the first required group
-    that has them: '(?:health|patient) (?:information|data)' -> ('health', 'patient').
-    NOTE: a pattern without anchors runs on every document: ~30 us per 1 KB for that one.
-    """
-    if single := anchor(pattern):
-        return (single,)
-    alternatives, groups = _top_level(pattern)
-    if len(alternatives) > 1:
-        each = [anchors(a) for a in alternatives]
-        return tuple(dict.fromkeys(a for found in each for a in found)) if all(each) else ()
-    for inner, required in groups:
-        if required and (found := anchors(inner)):
-            return found
-    return ()
 
 
 _WORD = re.compile(r"\w")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,9 @@ def _evidence(path: str, cell: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def render_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from doccheck.report.jsonio import dumps
+
+    return dumps(data) + "\n"
 
 
 def render_csv(data: dict[str, Any]) -> str:

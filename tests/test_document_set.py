@@ -147,7 +147,7 @@ def test_procedures_corpus_is_consistent():
 def test_phrase_anchor_is_a_literal_every_match_contains(pattern, expected):
     import re
 
-    from doccheck.evidence import anchor
+    from doccheck.anchors import anchor
 
     assert anchor(pattern) == expected
     for text in ("Design change review", "Advisory notice", "reports to the FDA", "the UDI", "Validation of software used in the quality system"):
@@ -173,7 +173,7 @@ def test_phrase_anchor_is_a_literal_every_match_contains(pattern, expected):
 def test_pattern_anchors_are_literals_one_of_which_every_match_contains(pattern, expected):
     import re
 
-    from doccheck.evidence import anchors
+    from doccheck.anchors import anchors
 
     assert anchors(pattern) == expected
     for text in ("patient data are kept private: privacy", "health information privacy", "the audit trail", "HIPAA", "abfgh", "xy", "alphata", "abcdx", "bar baz"):

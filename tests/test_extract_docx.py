@@ -149,3 +149,28 @@ def test_file_over_the_size_limit_is_refused_without_reading(tmp_path):
     doc = extract(ALL_PARTS, limits=Limits(max_file_bytes=1000))
     assert not doc.readable
     assert doc.problems[0].reason == "too-large" and "limit" in doc.problems[0].message
+
+
+def test_heading_levels_are_read_once_per_template(tmp_path, monkeypatch):
+    """The styles part is read once per distinct (CRC-32, size); a different template is read again."""
+    import shutil
+
+    from doccheck.extract import docx as docx_extractor
+
+    docx_extractor._STYLES.clear()
+    reads = []
+    real = docx_extractor.read_part
+    monkeypatch.setattr(docx_extractor, "read_part", lambda zf, name, limits: (reads.append(name), real(zf, name, limits))[1])
+    for n in range(3):
+        shutil.copyfile(ALL_PARTS, tmp_path / f"copy-{n}.docx")
+    levels = [[b.level for b in extract(tmp_path / f"copy-{n}.docx").blocks] for n in range(3)]
+    assert levels[0] == levels[1] == levels[2] and any(levels[0])
+    assert reads.count("word/styles.xml") == 1
+    with zipfile.ZipFile(ALL_PARTS) as src, zipfile.ZipFile(tmp_path / "other.docx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/styles.xml":  # another template: one style more, the same headings
+                data = data.replace(b"</w:styles>", b'<w:style w:type="paragraph" w:styleId="Extra"><w:name w:val="Extra"/></w:style></w:styles>')
+            dst.writestr(item, data)
+    assert [b.level for b in extract(tmp_path / "other.docx").blocks] == levels[0]
+    assert reads.count("word/styles.xml") == 2

@@ -124,3 +124,22 @@ def test_anchored_grammars_match_exactly_what_trying_every_position_matches():
                     brute.append((n.start("part"), n.end(), n.group("part"), None))
                     end = n.end()
         assert parts == brute, text
+
+
+def test_selection_over_the_whole_document_covers_every_block_a_search_per_block_selects():
+    """One prefilter pass over the joined document selects at least what a search per block selects."""
+    import random
+
+    from doccheck.model import Block
+    from doccheck.nlp import _selected
+    from doccheck.nlp.refs import maybe_citation
+    from doccheck.nlp.terms import may_hold_term
+
+    pieces = ["Device History", "Record", "DHF", "dhf", "21 CFR", "820.30", "ISO", "13485", "quality system", "the", "records", "C.", "F.R.", "§", "\n", " "]
+    rng = random.Random(7)
+    for _ in range(300):
+        blocks = [Block(n, "body", " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))), ()) for n in range(rng.randint(4, 12))]
+        joined = {b.index: term for b, term in _selected(blocks)}
+        for b in blocks:
+            if may_hold_term(b.text) or maybe_citation(b.text):
+                assert b.index in joined and joined[b.index] >= may_hold_term(b.text), (b.text, [x.text for x in blocks])

@@ -20,6 +20,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
+from doccheck.anchors import Gated
 from doccheck.extract.dates import parse_date
 from doccheck.model import Field
 from doccheck.resources import corpus
@@ -34,7 +35,7 @@ def _data() -> dict:  # type: ignore[type-arg]
     return {
         "roles": frozenset(data["role_words"]),
         "row": re.compile("|".join(data["row_labels"]), re.I),
-        "signer": [re.compile(p, re.I) for p in data["signer"]],
+        "signer": [Gated(p) for p in data["signer"]],  # NOTE: gated: an optional first word made re try every position
         "meaning": re.compile(data["meaning"], re.I),
         "approving": re.compile(data["approving"], re.I),
     }
@@ -77,7 +78,9 @@ def from_lines(texts: Iterable[str], source: str) -> dict[str, Field]:
 def _signed(stream: str, source: str) -> dict[str, Field]:
     """The first signer whose signature means an approval, or who signed "/s/"."""
     data = _data()
-    signers = sorted((m.start(), m.end(), m.group("name").strip(), p.pattern.startswith("/s/")) for p in data["signer"] for m in p.finditer(stream))
+    low = stream.lower()
+    signers = sorted((m.start(), m.end(), m.group("name").strip(), p.regex.pattern.startswith("/s/"))
+                     for p in data["signer"] for m in p.finditer(stream, low))
     for i, (_, end, name, conformed) in enumerate(signers):
         if not is_person(name):
             continue

@@ -6,6 +6,7 @@ and endnotes; a checker that misses them says "clean" about text it never read.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -18,8 +19,8 @@ from lxml import etree
 from doccheck import ooxml
 from doccheck.errors import Unreadable
 from doccheck.extract import approval, identity
-from doccheck.extract.limits import Limits, check_zip, parse_xml, read_part
-from doccheck.extract.textbuild import TextBuilder
+from doccheck.extract.limits import PARSER_OPTIONS, Limits, check_zip, parse_xml, read_part
+from doccheck.extract.textbuild import TextBuilder, normalize
 from doccheck.model import Block, Document, Segment
 from doccheck.ooxml import qn
 
@@ -72,27 +73,51 @@ class _Package:
         return out
 
 
-def _styles(pkg: _Package, main: str) -> dict[str, int]:
-    """Style id -> heading level (1-9) for heading styles, from names and outline levels."""
-    folder = posixpath.dirname(main)
-    root = pkg.xml(posixpath.join(folder, "styles.xml"))
-    levels: dict[str, int] = {}
-    for style in root.iter(qn("w:style")) if root is not None else ():
-        sid = style.get(qn("w:styleId"), "")
-        name_el = style.find(qn("w:name"))
-        name = name_el.get(W_VAL, "") if name_el is not None else ""
-        outline = style.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
-        m = _HEADING_NAME.match(name)
-        if m:
-            levels[sid] = int(m.group(1))
-        elif name.lower() == "title":
-            levels[sid] = 1
-        elif outline is not None and outline.get(W_VAL, "9").isdigit() and int(outline.get(W_VAL, "9")) < 9:
-            levels[sid] = int(outline.get(W_VAL, "9")) + 1
-    return levels
-
-
 W_PPR, W_OUTLINE, W_PSTYLE = qn("w:pPr"), qn("w:outlineLvl"), qn("w:pStyle")
+_STYLES: dict[tuple[int, int], dict[str, int]] = {}  # (CRC-32, size) of a styles part -> its heading levels
+_STYLES_KEPT = 64  # templates remembered per worker
+W_STYLE, W_STYLE_ID, W_NAME = qn("w:style"), qn("w:styleId"), qn("w:name")
+
+
+def _styles(pkg: _Package, main: str) -> dict[str, int]:
+    """Style id -> heading level (1-9) for heading styles, from names and outline levels.
+
+    NOTE: the documents of one company share their template, so the levels are kept per
+    worker by the part's CRC-32 and size from the zip directory: a hit reads nothing. (A
+    forged CRC can only give a file another template's heading levels.) A miss streams the
+    part, keeping one style element at a time.
+    """
+    name = posixpath.join(posixpath.dirname(main), "styles.xml")
+    if name not in pkg.names:
+        return {}
+    info = pkg.zf.getinfo(name)
+    key = (info.CRC, info.file_size)
+    if key not in _STYLES:
+        if len(_STYLES) >= _STYLES_KEPT:
+            _STYLES.clear()
+        _STYLES[key] = _style_levels(read_part(pkg.zf, name, pkg.limits), name)
+    return _STYLES[key]
+
+
+def _style_levels(data: bytes, name: str) -> dict[str, int]:
+    levels: dict[str, int] = {}
+    try:
+        for _, style in etree.iterparse(io.BytesIO(data), events=("end",), tag=W_STYLE, **PARSER_OPTIONS):
+            sid = style.get(W_STYLE_ID, "")
+            name_el = style.find(W_NAME)
+            style_name = name_el.get(W_VAL, "") if name_el is not None else ""
+            outline = style.find(f"{W_PPR}/{W_OUTLINE}")
+            m = _HEADING_NAME.match(style_name)
+            if m:
+                levels[sid] = int(m.group(1))
+            elif style_name.lower() == "title":
+                levels[sid] = 1
+            elif outline is not None and outline.get(W_VAL, "9").isdigit() and int(outline.get(W_VAL, "9")) < 9:
+                levels[sid] = int(outline.get(W_VAL, "9")) + 1
+            style.clear()  # NOTE: keep one style at a time: a large template holds thousands
+    except etree.XMLSyntaxError as exc:
+        raise Unreadable("corrupt", f"part '{name}' is not well-formed XML ({exc.msg})") from None
+    return levels
 
 
 def _heading_level(p: etree._Element, styles: dict[str, int]) -> int:
@@ -113,7 +138,9 @@ def _paragraph_text(p: etree._Element) -> tuple[str, tuple[Segment, ...]]:
     """A paragraph's final-view text, with one segment per run (key = run index)."""
     texts = [ooxml.run_text(r) for r in ooxml.visible_runs(p)]
     joined = "".join(texts)
-    if joined.isascii():  # the common case: no normalisation, so segments follow the runs
+    # NOTE: the common case, also for curly quotes and dashes: nothing to normalise, so segments
+    # follow the runs (a text NFKC leaves alone has no character it would change)
+    if joined.isascii() or normalize(joined) == joined:
         segments, pos = [], 0
         for i, text in enumerate(texts):
             if text:
@@ -141,6 +168,7 @@ class _StoryReader:
         tables = list(root.iter(ooxml.W_TBL))
         table_ids = {t: n for n, t in enumerate(tables, start=1)}
         table_rows: dict[etree._Element, list[list[str]]] = {}
+        places: dict[etree._Element, int] = {}  # row -> its index in its table, cell -> its index in its row
         in_box = {p for box in root.iter(ooxml.W_TXBX) for p in box.iter(ooxml.W_P)}
         cell_of = {p: tc for tc in root.iter(ooxml.W_TC) for p in tc.iter(ooxml.W_P)} if tables else {}
         separators = {p for note in root if note.get(W_TYPE) in _SEPARATORS for p in note.iter(ooxml.W_P)}
@@ -153,7 +181,7 @@ class _StoryReader:
             boxed = p in in_box
             cell_el = None if boxed else cell_of.get(p)
             level = _heading_level(p, self.styles) if part == "body" and not boxed and cell_el is None else 0
-            cell = self._cell(cell_el, table_ids, table_rows, text) if cell_el is not None else None
+            cell = self._cell(cell_el, table_ids, table_rows, text, places) if cell_el is not None else None
             if level and text.strip():
                 self.section = [s for s in self.section if s[0] < level] + [(level, text.strip())]
                 self.section_path = tuple(s[1] for s in self.section)
@@ -177,15 +205,18 @@ class _StoryReader:
 
     @staticmethod
     def _cell(
-        tc: etree._Element, table_ids: dict[etree._Element, int], table_rows: dict[etree._Element, list[list[str]]], text: str
+        tc: etree._Element, table_ids: dict[etree._Element, int], table_rows: dict[etree._Element, list[list[str]]], text: str,
+        places: dict[etree._Element, int],
     ) -> tuple[int, int, int]:
         tr = tc.getparent()
         tbl = tr.getparent() if tr is not None else None
         if tr is None or tbl is None or tbl not in table_ids:
             return (0, 0, 0)
-        rows = [c for c in tbl if c.tag == ooxml.W_TR]
-        cells = [c for c in tr if c.tag == ooxml.W_TC]
-        r, c = rows.index(tr), cells.index(tc)
+        if tr not in places:  # NOTE: once per table and per row: a row index per cell paragraph was quadratic
+            places.update((row, n) for n, row in enumerate(c for c in tbl if c.tag == ooxml.W_TR))
+        if tc not in places:
+            places.update((cell, n) for n, cell in enumerate(c for c in tr if c.tag == ooxml.W_TC))
+        r, c = places[tr], places[tc]
         grid = table_rows.setdefault(tbl, [])
         while len(grid) <= r:
             grid.append([])
@@ -198,20 +229,22 @@ class _StoryReader:
 def _header_kinds(body: etree._Element, rels: dict[str, tuple[str, str]]) -> dict[str, str]:
     """Header/footer part name -> "default" | "first" | "even", from the section properties."""
     kinds = {}
-    for tag in ("w:headerReference", "w:footerReference"):
-        for ref in body.iter(qn(tag)):
-            rid = ref.get(qn("r:id"), "")
-            if rid in rels:
-                kinds[rels[rid][1]] = ref.get(qn("w:type"), "default")
+    for ref in sorted(body.iter(_HEADER_REF, _FOOTER_REF), key=lambda el: el.tag != _HEADER_REF):  # one pass, headers first
+        rid = ref.get(_R_ID, "")
+        if rid in rels:
+            kinds[rels[rid][1]] = ref.get(W_TYPE, "default")
     return kinds
+
+
+_HEADER_REF, _FOOTER_REF, _R_ID = qn("w:headerReference"), qn("w:footerReference"), qn("r:id")
 
 
 def _count_revisions(roots: list[etree._Element]) -> dict[str, int]:
     counts = {"insertions": 0, "deletions": 0, "moves": 0}
-    for root in roots:
-        counts["insertions"] += sum(1 for _ in root.iter(ooxml.W_INS))
-        counts["deletions"] += sum(1 for _ in root.iter(ooxml.W_DEL))
-        counts["moves"] += sum(1 for _ in root.iter(ooxml.W_MOVE_FROM))
+    names = {ooxml.W_INS: "insertions", ooxml.W_DEL: "deletions", ooxml.W_MOVE_FROM: "moves"}
+    for root in roots:  # one pass per story
+        for el in root.iter(ooxml.W_INS, ooxml.W_DEL, ooxml.W_MOVE_FROM):
+            counts[names[el.tag]] += 1
     return counts
 
 

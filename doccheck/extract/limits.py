@@ -65,7 +65,8 @@ def read_part(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
 
 # Entity resolution, DTD loading and network access off; huge_tree off keeps libxml2's
 # own depth and size guards (billion-laughs is refused by libxml2 itself).
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
+PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False, "remove_comments": True}
+_PARSER = etree.XMLParser(**PARSER_OPTIONS)
 
 
 def parse_xml(data: bytes, name: str) -> etree._Element:

@@ -125,6 +125,7 @@ def _read_pages(pdf, doc: Document, limits: Limits, first: _FirstPage) -> list[l
 
 
 def _blocks(pages: list[list[Line]], doc: Document) -> None:
+    counts: dict[str, int] = {}  # blocks so far per part: their paragraph numbers
     header, footer = pdflayout.running_lines(pages)
     body = [ln for lines in pages for ln in lines if (ln.page, ln.start) not in header | footer]
     width = pdflayout.wrap_width(body)
@@ -132,22 +133,22 @@ def _blocks(pages: list[list[Line]], doc: Document) -> None:
     for ln in (ln for lines in pages for ln in lines):
         key = (ln.page, ln.start)
         if key in header or key in footer:
-            _add_block(doc, "header" if key in header else "footer", [ln], ())
+            _add_block(doc, "header" if key in header else "footer", [ln], (), counts)
     section: list[tuple[int, str]] = []
     para: list[Line] = []
     for prev, ln in zip([None, *body], body):
         if pdflayout.starts_new_paragraph(prev, ln, width, spacing) and para:
-            _add_block(doc, "body", para, tuple(s for _, s in section))
+            _add_block(doc, "body", para, tuple(s for _, s in section), counts)
             para = []
         level = pdflayout.heading_level(ln.text)
         if level:
             section = [s for s in section if s[0] < level] + [(level, ln.text)]
         para.append(ln)
     if para:
-        _add_block(doc, "body", para, tuple(s for _, s in section))
+        _add_block(doc, "body", para, tuple(s for _, s in section), counts)
 
 
-def _add_block(doc: Document, part: str, lines: list[Line], section: tuple[str, ...]) -> None:
+def _add_block(doc: Document, part: str, lines: list[Line], section: tuple[str, ...], counts: dict[str, int]) -> None:
     builder = TextBuilder()
     prev: Line | None = None
     for ln in lines:
@@ -159,6 +160,7 @@ def _add_block(doc: Document, part: str, lines: list[Line], section: tuple[str, 
         builder.add(ln.text, ln.page, ln.start)
         prev = ln
     text, segments = builder.build()
+    counts[part] = number = counts.get(part, 0) + 1  # NOTE: counted as they come: a count over the blocks so far was quadratic
     level = pdflayout.heading_level(text) if len(lines) == 1 and part == "body" else 0
     doc.blocks.append(
         Block(
@@ -169,7 +171,7 @@ def _add_block(doc: Document, part: str, lines: list[Line], section: tuple[str, 
             section=section if part == "body" else (),
             kind="heading" if level else "paragraph",
             level=level,
-            paragraph=sum(1 for b in doc.blocks if b.part == part) + 1,
+            paragraph=number,
             page=lines[0].page,
         )
     )

@@ -60,7 +60,7 @@ class TextBuilder:
         """Append source text found at ``(key, src)``, normalising it character-safely."""
         if not text:
             return
-        if text.isascii():
+        if text.isascii() or normalize(text) == text:  # NOTE: one C pass; NFKC leaving the text alone leaves every character alone
             if not self._segments:  # the common first piece: no merging to consider
                 self._push(text, Segment(0, len(text), key, src, len(text)))
                 return

@@ -21,9 +21,12 @@ section glued to its anchor (``21CFR820.72``) is still one.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable
+
+import re2
 
 from doccheck.nlp.citation import Citation
 from doccheck.resources import corpus
@@ -74,14 +77,15 @@ _CFR_LITERALS = ("CFR", "cfr", "Cfr", "CRF", "crf", "C.F", "C. F")
 
 
 @functools.cache
-def _facts() -> tuple[frozenset[str], dict[str, frozenset[str]], re.Pattern[str]]:
+def _facts() -> tuple[frozenset[str], dict[str, frozenset[str]], re2._Regexp]:
     """Known CFR parts, first-level paragraphs of each Part 820 section (both versions), nearby words."""
     data = corpus("part820.yaml")
     paragraphs: dict[str, set[str]] = {}
     for version in ("qsr", "qmsr"):
         for section, info in data[version]["sections"].items():
             paragraphs.setdefault(section, set()).update(info["paragraphs"])
-    nearby = re.compile("|".join(f"(?:{p})" for p in data["context"]["nearby"]))
+    # NOTE: RE2 (one DFA pass; its \b is ASCII's): `re` ran this alternation at ~20 MB/s over every block with a bare number
+    nearby = re2.compile("|".join(f"(?:{p})" for p in data["context"]["nearby"]))
     return frozenset(data["other_parts"]), {s: frozenset(p) for s, p in paragraphs.items()}, nearby
 
 
@@ -199,11 +203,21 @@ def _section_at(text: str, m: re.Match[str], evidence: str) -> tuple[Citation, i
     return cfr(m.start(), end, part, sec, para, evidence, **extra), end
 
 
-def _bare_evidence(text: str, start: int, end: int, part: str, para: str | None) -> str | None:
-    """Why a bare number is a citation by itself (``paragraph``, ``nearby``), "bare" to ask the context, None: it is not."""
+def _cues(text: str) -> list[tuple[int, int]]:
+    """Where the words that make a nearby number a CFR citation are ("FDA", "§", "Part 820")."""
+    return [m.span() for m in _facts()[2].finditer(text)]
+
+
+def _bare_evidence(text: str, start: int, end: int, part: str, para: str | None, cues: list[tuple[int, int]]) -> str | None:
+    """Why a bare number is a citation by itself (``paragraph``, ``nearby``), "bare" to ask the context, None: it is not.
+
+    ``cues``: `_cues` of the text, found once (a search of each number's window cost 13 us).
+    """
     if _UNIT_AFTER.match(text, end):
         return None
-    if _facts()[2].search(text, max(0, start - 60), min(len(text), end + 40)):
+    low, high = max(0, start - 60), min(len(text), end + 40)
+    at = bisect.bisect_left(cues, (low, -1))
+    if at < len(cues) and cues[at][1] <= high:
         return "nearby"
     if para:
         return "paragraph"
@@ -215,6 +229,7 @@ def find_sections(text: str) -> list[Citation]:
     out: list[Citation] = []
     taken = 0
     known = _facts()[0]
+    cues: list[tuple[int, int]] | None = None
     for m in _NUMBER.finditer(text):
         if m.start() < taken or not _free_before(text, m.start()):
             continue
@@ -229,7 +244,8 @@ def find_sections(text: str) -> list[Citation]:
         if start is not None:
             citation = Citation(start, end, "cfr", citation.ref, "anchored")
         else:
-            evidence = _bare_evidence(text, m.start(), end, part, citation.ref.get("paragraph"))
+            cues = _cues(text) if cues is None else cues
+            evidence = _bare_evidence(text, m.start(), end, part, citation.ref.get("paragraph"), cues)
             if evidence is None:
                 continue
             citation = Citation(m.start(), end, "cfr", citation.ref, evidence)

@@ -56,6 +56,14 @@ def maybe_citation(text: str) -> bool:
     return _TRIGGER.search(text) is not None
 
 
+_TRIGGER_BYTES = re2.compile(_TRIGGER.pattern.encode("utf-8"))
+
+
+def citation_trigger() -> re2._Regexp:
+    """The triggers of every citation grammar, for UTF-8 bytes (a whole document searched at once)."""
+    return _TRIGGER_BYTES
+
+
 def _before(text: str, at: int, words: tuple[str, ...]) -> Iterator[int]:
     """Where one of ``words`` ends just before ``at``, white space between ("EN ISO", "BS EN")."""
     j = at

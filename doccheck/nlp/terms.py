@@ -41,6 +41,12 @@ def may_hold_term(text: str) -> bool:
     return _prefilter().search(text) is not None
 
 
+@functools.cache
+def term_prefilter() -> re2._Regexp:
+    """`_prefilter`, for UTF-8 bytes (a whole document searched at once)."""
+    return re2.compile(_prefilter().pattern.encode("utf-8"))
+
+
 def term_tag(block: Block, start: int, end: int, term_id: str, note: str | None = None, text: str | None = None) -> Tag:
     """The tag of retired term ``term_id`` at ``[start, end)`` of ``block`` (``text``: when it runs on past the block)."""
     term = retired()[term_id]

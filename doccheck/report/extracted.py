@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from doccheck.model import Document, Tag
 from doccheck.report.json import document_header
+from doccheck.report.jsonio import Items, stream
 
 
 def document_dict(doc: Document) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def _profile(doc: Document) -> Any:
 
 
 def render_json(docs: list[Document]) -> str:
-    return json.dumps({"documents": [document_dict(d) for d in docs]}, indent=2, ensure_ascii=False) + "\n"
+    return "".join(stream({"documents": Items(document_dict(d) for d in docs)})) + "\n"
 
 
 def render_text(docs: list[Document]) -> str:

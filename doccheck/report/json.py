@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import Any
 
 from doccheck.results import Report
 from doccheck.model import Document
+from doccheck.report.jsonio import Items, stream
 
 SCHEMA_VERSION = 1
 
@@ -28,17 +29,18 @@ def document_header(doc: Document, profile: Any = None) -> dict[str, Any]:
     return out
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    return {
+def chunks(report: Report) -> Iterator[str]:
+    """The report in pieces, one document at a time (`doccheck.report.jsonio`)."""
+    documents = ({**document_header(r.document, r.profile), "findings": [f.to_dict() for f in r.findings]} for r in report.documents)
+    yield from stream({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "doccheck", "version": report.version},
-        "documents": [
-            {**document_header(r.document, r.profile), "findings": [f.to_dict() for f in r.findings]} for r in report.documents
-        ],
-        "findings": [{"path": f.path, **f.to_dict()} for f in report.findings],  # set-level: each says where
+        "documents": Items(documents),
+        "findings": Items({"path": f.path, **f.to_dict()} for f in report.findings),  # set-level: each says where
         "summary": report.summary(),
-    }
+    })
+    yield "\n"
 
 
 def render(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(report))

@@ -21,17 +21,18 @@ def shareable(path: str | Path) -> None:
     os.chmod(path, 0o666 & ~_umask())
 
 
-def write_atomic(target: Path, data: str | bytes, inputs: Iterable[Path] = ()) -> None:
-    """Write ``data`` to a temporary file beside ``target``, then rename it into place."""
+def write_atomic(target: Path, data: str | bytes | Iterable[str], inputs: Iterable[Path] = ()) -> None:
+    """Write ``data`` (or its pieces, as they come) to a temporary file beside ``target``, then rename it into place."""
     resolved = target.resolve()
     if any(resolved == Path(p).resolve() for p in inputs):
         raise DoccheckUserError(f"refusing to write output over an input document: {target}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = [data.encode("utf-8")] if isinstance(data, str) else [data] if isinstance(data, bytes) else (p.encode("utf-8") for p in data)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+            for piece in pieces:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         shareable(tmp)

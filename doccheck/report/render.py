@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from doccheck.results import Report
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "csv", "html")
+
+
+def chunks(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool = False) -> Iterator[str]:
+    """The output in pieces: JSON and SARIF stream one document or result at a time."""
+    if fmt == "json":
+        from doccheck.report.json import chunks as json_chunks
+
+        return json_chunks(report)
+    if fmt == "sarif":
+        from doccheck.report.sarif import chunks as sarif_chunks
+
+        return sarif_chunks(report, rules)
+    return iter([render(fmt, report, rules, fail_on, color)])
 
 
 def render(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool = False) -> str:

@@ -8,11 +8,12 @@ show, so their region is line 1, with the part, page and paragraph as a logical 
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Iterator
 from typing import Any
 
 from doccheck.engine.rule import Rule
 from doccheck.finding import Finding, Severity
+from doccheck.report.jsonio import Items, stream
 from doccheck.results import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -73,11 +74,17 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
-def render(report: Report, rules: list[Rule]) -> str:
+def chunks(report: Report, rules: list[Rule]) -> Iterator[str]:
+    """The SARIF log in pieces, one result at a time (`doccheck.report.jsonio`)."""
     index = {r.id: i for i, r in enumerate(rules)}
     run = {
         "tool": {"driver": {"name": "doccheck", "semanticVersion": report.version, "version": report.version, "rules": [_rule(r) for r in rules]}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index) for f in report.all_findings()],
+        "results": Items(_result(f, index) for f in report.all_findings()),
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
+    yield from stream({"$schema": SCHEMA, "version": "2.1.0", "runs": Items([run])})
+    yield "\n"
+
+
+def render(report: Report, rules: list[Rule]) -> str:
+    return "".join(chunks(report, rules))
