@@ -292,6 +292,14 @@ def _check(
         prepare()
     tasks = [Task(n, str(path), shown) for n, (_, path, shown, _) in enumerate(todo)]
     ordered: list[DocumentResult | None] = [None] * len(tasks)
-    for n, result in run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display)):
+    if config.executor != "local":  # a Dask cluster: the same check, elsewhere (doccheck.dask_executor)
+        from doccheck import dask_executor
+        from doccheck.worker import _RULES
+
+        address = dask_executor.scheduler_address(config.executor)
+        results = dask_executor.run(tasks, settings, _RULES[settings], address, config.timeout, lambda t: tick(t.display))
+    else:
+        results = run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display))
+    for n, result in results:
         ordered[n] = result
     return [r for r in ordered if r is not None]

@@ -49,6 +49,16 @@ def _emit(text: str | Iterable[str], output: Path | None, inputs: list[Path]) ->
     click.echo(f"wrote {output}", err=True)
 
 
+def _checked(key: str, value: str) -> str:
+    """A command-line value checked as the configuration file's is (exit 2 with the reason)."""
+    from doccheck.config import _convert
+
+    try:
+        return _convert(key, value, Path.cwd())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{key}") from None
+
+
 def _config(config_file: Path | None, no_config: bool, **overrides: object) -> Config:
     from doccheck import config as config_module
 
@@ -121,12 +131,14 @@ class _Progress:
 @click.option("--cache", "cache_path", type=click.Path(path_type=Path, dir_okay=False), help="Cache file [default: .doccheck/cache.sqlite beside the configuration].")
 @click.option("--no-cache", is_flag=True, help="Check every file again and store nothing.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per file before it is reported as unreadable [default: 120].")
+@click.option("--executor", help="Where files are checked: local worker processes [default], or a Dask cluster: dask://HOST:PORT, "
+              "or dask with the address in $DASK_SCHEDULER_ADDRESS (needs doccheck[dask]).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on an interactive terminal].")
 @click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path, file_okay=False), help="Also write annotated copies (Word comments, PDF highlights) under DIR.")
 @click.option("--history", "history_db", type=click.Path(path_type=Path, dir_okay=False), help="Append this scan's counts to the SQLite history FILE.")
 def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, config_file: Path | None, no_config: bool,
          rules: tuple[Path, ...], no_default_rules: bool, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
-         exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, progress: bool | None,
+         exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, executor: str | None, progress: bool | None,
          annotate_dir: Path | None, history_db: Path | None) -> int:
     """Check documents and folders (recursively) and report findings."""
     from doccheck import api
@@ -135,6 +147,8 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
     targets = _outputs(formats, output)
     config = _config(config_file, no_config, select=select or None, extend_select=extend_select or None, ignore=ignore or None, fail_on=fail_on, jobs=jobs,
                      cache=cache_path, timeout=timeout, use_cache=False if no_cache else None, default_rules=False if no_default_rules else None)
+    if executor is not None:
+        config = config.with_overrides(executor=_checked("executor", executor))
     if rules:
         config = config.with_overrides(rules=config.rules + tuple(p.resolve() for p in rules))
     bar = _Progress(progress)

@@ -53,6 +53,7 @@ class Config:
     sites: str | None = None  # regex with a (?P<site>...) group on document paths; "" (false): no sites; default: detected
     set_analysis: str = "auto"  # auto: when a folder is scanned; always; never
     complete_set: bool = False  # the scanned folders hold the whole QMS: absent documents and procedures are errors
+    executor: str = "local"  # local worker processes, or a Dask cluster: dask (address in $DASK_SCHEDULER_ADDRESS), dask://HOST:PORT
 
     @property
     def cache_path(self) -> Path:
@@ -134,6 +135,11 @@ def _convert(key: str, value: Any, root: Path) -> Any:
         if str(value) not in ("auto", "always", "never"):
             raise ValueError("must be auto, always or never")
         return str(value)
+    if key == "executor":
+        text = str(value)
+        if text != "local" and text != "dask" and not (text.startswith("dask://") and len(text) > len("dask://")):
+            raise ValueError("must be local, dask or dask://HOST:PORT")
+        return text
     if key == "sites":
         if value is False:
             return ""  # no sites: the set is one organisation
