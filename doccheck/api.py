@@ -92,11 +92,13 @@ def scan(
     paths: Iterable[str | Path],
     config: Config | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    details: bool = False,
 ) -> Report:
     """Check every document under ``paths``: cached results first, the rest in worker processes.
 
-    With the cache on, documents come back without their blocks and tags (the cache holds
-    them): `load_details` gives them back to a report that shows the text.
+    Documents come back without their blocks and tags unless ``details`` (a report will show
+    the text) and the cache is off; with the cache on, the cache holds them. `load_details`
+    gives them back to a report that shows the text, from the cache or by reading the file again.
 
     NOTE: results are acyclic data; with the cyclic collector on, every few thousand objects
     unpickled (from the cache or from workers) rescan a heap that only grows. It is paused
@@ -105,7 +107,7 @@ def scan(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _scan(paths, config, progress)
+        return _scan(paths, config, progress, details)
     finally:
         if collecting:
             gc.enable()
@@ -115,20 +117,43 @@ def _scan(
     paths: Iterable[str | Path],
     config: Config | None,
     progress: Callable[[int, int, str], None] | None,
+    details: bool = False,
 ) -> Report:
+    config = config or Config()
+    started = time.perf_counter()
+    paths = list(paths)  # read twice: discovery, and whether a folder was given (set analysis)
+    files = discover(paths, config.include, config.exclude)
+    pool = _early_pool(config, len(files))
+    try:
+        return _scan_files(paths, files, config, progress, details, pool, started)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _early_pool(config: Config, files: int):  # type: ignore[no-untyped-def]
+    """Workers started now, before the rules are parsed, when every file will be checked (no cache)."""
+    from doccheck.parallel import Pool, default_jobs
+
+    jobs = config.jobs if config.jobs is not None else default_jobs()
+    if config.use_cache or config.executor != "local" or not files or not jobs:
+        return None
+    return Pool(min(jobs, files), config.memory_mb)
+
+
+def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, progress: Callable[[int, int, str], None] | None, details: bool,
+                pool, started: float) -> Report:  # type: ignore[no-untyped-def]
     from doccheck.cache import Cache, make_key
     from doccheck.engine.run import selected, today
     from doccheck.resources import code_digest, data_digest
     from doccheck.worker import Settings, prime
 
-    config = config or Config()
-    started = time.perf_counter()
-    files = discover(paths, config.include, config.exclude)
     cache = Cache(config.cache_path) if config.use_cache else None
     ruleset = _rules(config, cache)  # a broken pack stops here, before any work
     settings = Settings(
         tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, config.extend_select, tuple(config.document_types.items()),
         tuple(config.roles.items()), config.set_analysis != "never", pack_details=cache is not None,
+        drop_details=cache is None and not details,
     )
     prime(settings, ruleset.rules)  # NOTE: before the workers fork: they inherit the parsed rules
     context = "|".join((__version__, code_digest(), ruleset.digest, data_digest(), config.digest(), today().isoformat()))
@@ -158,7 +183,7 @@ def _scan(
         if progress:
             progress(count[0], len(files), shown)
 
-    fresh = _check(todo, settings, config, tick)
+    fresh = _check(todo, settings, config, tick, pool)
     for (i, _, _, _), result in zip(todo, fresh):
         results[i] = result
     if cache:
@@ -272,7 +297,7 @@ def _transient(result: DocumentResult | None) -> bool:
 
 
 def _check(
-    todo: list[tuple[int, Path, str, str | None]], settings, config: Config, tick: Callable[[str], None]  # type: ignore[no-untyped-def]
+    todo: list[tuple[int, Path, str, str | None]], settings, config: Config, tick: Callable[[str], None], pool=None  # type: ignore[no-untyped-def]
 ) -> list[DocumentResult]:
     from doccheck.parallel import Task, default_jobs, run
     from doccheck.worker import check_file
@@ -299,7 +324,7 @@ def _check(
         address = dask_executor.scheduler_address(config.executor)
         results = dask_executor.run(tasks, settings, _RULES[settings], address, config.timeout, lambda t: tick(t.display))
     else:
-        results = run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display))
+        results = run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display), pool)
     for n, result in results:
         ordered[n] = result
     return [r for r in ordered if r is not None]

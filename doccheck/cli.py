@@ -152,12 +152,13 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
     if rules:
         config = config.with_overrides(rules=config.rules + tuple(p.resolve() for p in rules))
     bar = _Progress(progress)
+    shows_text = any(fmt == "html" for fmt, _ in targets) or annotate_dir is not None
     try:
-        report = api.scan(paths, config, progress=bar)
+        report = api.scan(paths, config, progress=bar, details=shows_text)
     finally:
         bar.close()
     inputs = [Path(r.document.path) for r in report.documents]
-    if any(fmt == "html" for fmt, _ in targets) or annotate_dir:
+    if shows_text:
         api.load_details(report, config)  # these show the text: blocks load from the cache or the file
     for fmt, target in targets:
         color = target is None and fmt == "text" and sys.stdout.isatty()
@@ -229,7 +230,7 @@ def annotate(paths: tuple[Path, ...], out_dir: Path | None, track_changes: bool,
     if out_dir is None and not in_place:
         raise click.BadParameter("give the output folder with --out DIR", param_hint="--out")
     config = _config(config_file, no_config, select=select or None, ignore=ignore or None)
-    report = api.scan(paths, config)
+    report = api.scan(paths, config, details=True)
     api.load_details(report, config)
     _annotated(report, out_dir, track_changes, fix, in_place)
     return ExitStatus.OK

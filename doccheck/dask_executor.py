@@ -89,7 +89,7 @@ def connect(address: str) -> Any:
     except ImportError:
         raise DoccheckUserError("the Dask executor needs the 'dask' extra: pip install 'doccheck[dask]'") from None
     try:
-        client = Client(address, timeout=15, set_as_default=False)
+        client = Client(address, timeout=10, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise DoccheckUserError(f"cannot reach the Dask scheduler at {address} ({exc.__class__.__name__}: {exc})") from None
     mine = _identity()

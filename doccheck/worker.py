@@ -26,6 +26,7 @@ class Settings:
     roles: tuple[tuple[str, str], ...] = ()  # (glob, role): the configuration's role overrides
     set_facts: bool = True  # summarise each document for set-level analysis
     pack_details: bool = False  # the cache is on: pack blocks and tags here, in parallel, for it
+    drop_details: bool = False  # no cache and no report shows the text: blocks and tags stay here
 
 
 _RULES: dict[Settings, tuple] = {}  # type: ignore[type-arg]
@@ -79,6 +80,10 @@ def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
         from doccheck.results import pack_details
 
         packed = pack_details(doc.blocks, doc.tags)
+        doc = replace(doc, blocks=[], tags=[])
+    elif settings.drop_details:  # NOTE: pickling them to the parent cost ~2 ms per real document, and the parent unpickles serially
+        from dataclasses import replace
+
         doc = replace(doc, blocks=[], tags=[])
     return DocumentResult(doc, findings, time.perf_counter() - started, set_facts=facts, packed_details=packed, profile=ctx)
 

@@ -10,6 +10,7 @@ The pipeline is built once per process.
 from __future__ import annotations
 
 import functools
+import threading
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -71,9 +72,17 @@ def make_term_tagger(nlp: Language, name: str) -> TermTagger:
     return TermTagger(nlp)
 
 
-@functools.cache
+_BUILDING = threading.Lock()
+
+
 def get_pipeline() -> Language:
-    """The tagging pipeline, built once per process."""
+    """The tagging pipeline, built once per process (the lock: one build even when threads ask at once)."""
+    with _BUILDING:
+        return _pipeline()
+
+
+@functools.cache
+def _pipeline() -> Language:
     import spacy
 
     nlp = spacy.blank("en")
