@@ -47,8 +47,19 @@ def term_prefilter() -> re2._Regexp:
     return re2.compile(_prefilter().pattern.encode("utf-8"))
 
 
+def _plural(matched: str, term: dict[str, Any]) -> bool:
+    """Whether the text is a plural form of the term: a form or abbreviation that is its singular plus "s"."""
+    low = " ".join(matched.lower().split())
+    singular = {f.lower() for f in term["forms"]} | {a.lower() for a in term["abbreviations"]}
+    return low.endswith("s") and low[:-1] in singular
+
+
 def term_tag(block: Block, start: int, end: int, term_id: str, note: str | None = None, text: str | None = None) -> Tag:
     """The tag of retired term ``term_id`` at ``[start, end)`` of ``block`` (``text``: when it runs on past the block)."""
     term = retired()[term_id]
-    ref = {"term": term_id, "replacement": term["replacement"], "clause": term["clause"], "old_cite": term["old_cite"], "norm": term["forms"][0]}
+    matched = text or block.text[start:end]
+    replacement = term["replacement"]
+    if term.get("replacement_plural") and _plural(matched, term):  # "Design History Files" -> "design and development files"
+        replacement = term["replacement_plural"]
+    ref = {"term": term_id, "replacement": replacement, "clause": term["clause"], "old_cite": term["old_cite"], "norm": term["forms"][0]}
     return Tag(block.index, start, end, "term", term_id, text or block.text[start:end], "retired", ref, term["confidence"], note or term.get("note"), "term")

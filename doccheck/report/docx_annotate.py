@@ -8,8 +8,9 @@ the runs that hold it). Output: a new file; the original is never written.
 * Word cannot anchor comments in headers, footers, footnotes or endnotes: those findings,
   and document-level ones (missing elements, metadata), get a comment on the title paragraph
   naming where they are.
-* ``track_changes``: a term or reference finding with a suggestion also becomes a tracked
-  deletion of the matched text and an insertion of the suggestion, authored "doccheck".
+* ``track_changes``: the edits of `doccheck.edits.plan` (term and reference suggestions,
+  composed per sentence: "Device Master Record (DMR)" is one edit) become tracked deletions
+  and insertions authored "doccheck", with their findings' comments on them.
 
 Every comment starts with ``[RULE-ID]``, so a later run recognises its own comments: the
 extractor skips comments authored "doccheck", and annotating an annotated copy again does
@@ -29,11 +30,11 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from doccheck import ooxml
+from doccheck.edits import plan
 from doccheck.finding import Finding
 from doccheck.model import Block, Document
 
 AUTHOR, INITIALS = "doccheck", "DC"
-_REPLACEABLE = ("obsolete-term", "obsolete-reference")
 
 
 def comment_text(f: Finding, where: str | None = None) -> str:
@@ -96,13 +97,13 @@ def _isolate(p: etree._Element, start: int, end: int) -> list[etree._Element]:
     return out
 
 
-def _para_offsets(block: Block, f: Finding, run_lengths: list[int]) -> tuple[int, int] | None:
-    """Finding span -> character offsets in its paragraph, from the runs' lengths before any split.
+def _para_offsets(block: Block, span: tuple[int, int] | None, run_lengths: list[int]) -> tuple[int, int] | None:
+    """A span of the block -> character offsets in its paragraph, from the runs' lengths before any split.
 
     NOTE: splitting a run never changes the paragraph's text, so these offsets stay valid
     while other findings of the same paragraph are annotated.
     """
-    pieces = block.source_pieces(*f.span) if f.span else []
+    pieces = block.source_pieces(*span) if span else []
     if not pieces or pieces[-1].key >= len(run_lengths):
         return None
     starts = [sum(run_lengths[:k]) for k in range(len(run_lengths))]
@@ -133,7 +134,7 @@ class _Ids:
 
 
 def _track(runs: list[etree._Element], suggestion: str, ids: _Ids) -> tuple[etree._Element, etree._Element]:
-    """Wrap ``runs`` in a tracked deletion and add a tracked insertion of ``suggestion`` after it."""
+    """Wrap ``runs`` in a tracked deletion and add a tracked insertion of ``suggestion`` after it (none when it is empty)."""
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     attrs = {qn("w:author"): AUTHOR, qn("w:date"): stamp}
     deletion = OxmlElement("w:del", attrs={qn("w:id"): ids(), **attrs})
@@ -142,6 +143,8 @@ def _track(runs: list[etree._Element], suggestion: str, ids: _Ids) -> tuple[etre
         deletion.append(r)
         for t in r.iter(ooxml.qn("w:t")):
             t.tag = ooxml.qn("w:delText")
+    if not suggestion:  # a redundant citation removed: a deletion alone
+        return deletion, deletion
     insertion = OxmlElement("w:ins", attrs={qn("w:id"): ids(), **attrs})
     new_run = copy.deepcopy(runs[0])
     for child in [c for c in new_run if c.tag != ooxml.qn("w:rPr")]:
@@ -164,31 +167,45 @@ def annotate_docx(source: Path, target: Path, doc: Document, findings: Iterable[
     ids = _Ids(body_root)
     title = next((p for p in paragraphs if ooxml.paragraph_text(p).strip()), None)
     lengths = {n: [len(ooxml.run_text(r)) for r in ooxml.visible_runs(p)] for n, p in enumerate(paragraphs, start=1)}
+    findings = list(findings)
     anchored, elsewhere = [], []
     for f in findings:
         block = doc.blocks[f.block] if f.block is not None and f.block < len(doc.blocks) else None
         in_body = block is not None and (block.story or "").startswith("word/document") and f.span is not None and f.text
         (anchored if in_body else elsewhere).append((f, block))
+    # One anchor per planned edit (its findings' comments on the tracked change), one per other finding;
+    # a finding inside an edit's span comments on that edit (NOTE: deleted runs are no longer visible).
+    anchors: list[tuple[Block, tuple[int, int], list[Finding], str | None]] = []
+    edits = [e for e in plan(doc, [f for f, _ in anchored]) if (doc.blocks[e.block].story or "").startswith("word/document")] if track_changes else []
+    for e in edits:
+        anchors.append((doc.blocks[e.block], (e.start, e.end), list(e.findings), e.text))
+    covered = {f for e in edits for f in e.findings}
+    for f, block in anchored:
+        if f in covered:
+            continue
+        host = next((a for a in anchors if a[3] is not None and a[0].index == block.index and f.span[0] < a[1][1] and a[1][0] < f.span[1]), None)
+        if host is not None:
+            host[2].append(f)
+        else:
+            anchors.append((block, f.span, [f], None))
     added = 0
     # NOTE: last match first within each paragraph: offsets of earlier matches stay valid.
-    for f, block in sorted(anchored, key=lambda fb: (fb[1].paragraph or 0, fb[0].span or (0, 0)), reverse=True):
-        text = comment_text(f)
-        if _key(text) in existing or block.paragraph is None or block.paragraph > len(paragraphs):
+    for block, span, resolved, replacement in sorted(anchors, key=lambda a: (a[0].paragraph or 0, a[1]), reverse=True):
+        texts = [t for t in dict.fromkeys(comment_text(f) for f in resolved) if _key(t) not in existing]
+        if (not texts and replacement is None) or block.paragraph is None or block.paragraph > len(paragraphs):
             continue
-        offsets = _para_offsets(block, f, lengths[block.paragraph])
-        if offsets is None:
-            elsewhere.append((f, block))
-            continue
-        runs = _isolate(paragraphs[block.paragraph - 1], *offsets)
+        offsets = _para_offsets(block, span, lengths[block.paragraph])
+        runs = _isolate(paragraphs[block.paragraph - 1], *offsets) if offsets else []
         if not runs:
-            elsewhere.append((f, block))
+            elsewhere.extend((f, block) for f in resolved)
             continue
-        comment = word.comments.add_comment(text=text, author=AUTHOR, initials=INITIALS)
         first, last = runs[0], runs[-1]
-        if track_changes and f.suggestion and f.category in _REPLACEABLE:
-            first, last = _track(runs, f.suggestion, ids)
-        _comment_range(first, last, comment.comment_id)
-        added += 1
+        if replacement is not None:
+            first, last = _track(runs, replacement, ids)
+        for text in texts:
+            comment = word.comments.add_comment(text=text, author=AUTHOR, initials=INITIALS)
+            _comment_range(first, last, comment.comment_id)
+            added += 1
     if title is not None:
         title_runs = ooxml.visible_runs(title)
         for f, _block in elsewhere:
