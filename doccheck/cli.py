@@ -163,11 +163,11 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
     for fmt, target in targets:
         color = target is None and fmt == "text" and sys.stdout.isatty()
         _emit(chunks(fmt, report, report.rules, config.fail_on, color), target, inputs)
-    if annotate_dir:
-        _annotated(report, annotate_dir, track_changes=False, fix=False, in_place=False)
+    annotated = _annotated(report, annotate_dir, track_changes=False, fix=False, in_place=False) if annotate_dir else True
     if history_db:
         _append_history(history_db, report, config)
-    return _exit_code(report.max_severity(), config.fail_on, exit_zero)
+    code = _exit_code(report.max_severity(), config.fail_on, exit_zero)
+    return code if annotated or exit_zero else max(code, ExitStatus.FINDINGS)
 
 
 def _append_history(path: Path, report, config: Config) -> None:  # type: ignore[no-untyped-def]
@@ -203,11 +203,16 @@ def report(paths: tuple[Path, ...], fmt: str, output: Path | None, history_db: P
     return ExitStatus.OK
 
 
-def _annotated(report, out_dir: Path | None, track_changes: bool, fix: bool, in_place: bool) -> None:  # type: ignore[no-untyped-def]
+def _annotated(report, out_dir: Path | None, track_changes: bool, fix: bool, in_place: bool) -> bool:  # type: ignore[no-untyped-def]
+    """Write the annotated copies; False when a file could not be annotated (each named on stderr)."""
     from doccheck.annotate import annotate as write_annotations
 
-    for item in write_annotations(report, out_dir, track_changes, fix, in_place):
+    written, failed = write_annotations(report, out_dir, track_changes, fix, in_place)
+    for item in written:
         click.echo(f"wrote {item.target} ({item.annotations} annotation(s))", err=True)
+    for item in failed:
+        click.echo(f"could not annotate {item.source}: {item.reason}", err=True)
+    return not failed
 
 
 @cli.command(epilog=EXIT_HELP)
@@ -232,8 +237,7 @@ def annotate(paths: tuple[Path, ...], out_dir: Path | None, track_changes: bool,
     config = _config(config_file, no_config, select=select or None, ignore=ignore or None)
     report = api.scan(paths, config, details=True)
     api.load_details(report, config)
-    _annotated(report, out_dir, track_changes, fix, in_place)
-    return ExitStatus.OK
+    return ExitStatus.OK if _annotated(report, out_dir, track_changes, fix, in_place) else ExitStatus.FINDINGS
 
 
 @cli.command(epilog=EXIT_HELP)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from doccheck.errors import DoccheckUserError
 
+ANNOTATED_MARKER = ".doccheck-annotated"  # in a folder of annotated copies: scans skip the folder
 SCAN_SUFFIXES = {".docx", ".docm", ".pdf", ".md", ".markdown", ".txt", ".doc", ".dot", ".rtf", ".odt", ".wpd", ".pages"}
 
 
@@ -40,8 +41,9 @@ def _excluded(path: Path, exclude: tuple[str, ...]) -> bool:
 def discover(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> list[Path]:
     """Files to check: named files as given; folders walked for supported (and legacy) types.
 
-    Hidden files and folders and Office lock files (``~$x.docx``) are skipped; symbolic
-    links to folders are not followed, so a link loop cannot trap the walk.
+    Hidden files and folders, Office lock files (``~$x.docx``) and folders of annotated copies
+    (holding ``.doccheck-annotated``) are skipped below a folder given; symbolic links to folders
+    are not followed, so a link loop cannot trap the walk.
     """
     found: list[Path] = []
     for raw in paths:
@@ -73,7 +75,8 @@ def _walk(top: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> list[
         except OSError:
             continue
         if is_dir:
-            if not _excluded(Path(entry.path), exclude):
+            # NOTE: annotated copies (doccheck annotate --out) would double every finding of the next scan
+            if not _excluded(Path(entry.path), exclude) and not os.path.exists(os.path.join(entry.path, ANNOTATED_MARKER)):
                 out.extend(_walk(entry.path, include, exclude))
             continue
         if os.path.splitext(name)[1].lower() not in SCAN_SUFFIXES:

@@ -7,6 +7,7 @@ Chromium renders the HTML report.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -250,3 +251,58 @@ def test_html_report_renders_in_a_real_browser(run_cli, tmp_path):
     shot = tmp_path / "report.png"
     subprocess.run([chromium, *flags, "--window-size=1280,1400", f"--screenshot={shot}", report.as_uri()], capture_output=True, timeout=180)
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+# --- output paths, the marker, sidecars, isolation (issue 17 point 2, issue 18 point 5)
+
+
+def _library(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    (docs / "quality").mkdir(parents=True)
+    shutil.copyfile(COMPLAINTS, docs / "quality" / COMPLAINTS.name)
+    (docs / "notes.md").write_text("# Notes\n\nThe DHR is kept per 21 CFR 820.184.\n", encoding="utf-8")
+    return docs
+
+
+def test_copies_keep_their_paths_below_the_scanned_folder_and_later_scans_skip_them(run_cli, tmp_path):
+    docs = _library(tmp_path)
+    code, _, err = run_cli("annotate", "docs", "--out", "docs/reviewed", "--no-config", cwd=tmp_path)
+    assert code == 0, err
+    assert (docs / "reviewed" / "quality" / COMPLAINTS.name).is_file()  # not reviewed/docs/quality/...
+    assert (docs / "reviewed" / ".doccheck-annotated").is_file()
+    review = (docs / "reviewed" / "notes.md.review.md").read_text(encoding="utf-8")
+    assert "| 3:5 | QMSR-TERM-003 |" in review and "21 CFR 820.184" in review
+    code, out, _ = run_cli("scan", "docs", "--format", "json", "--no-cache", "--no-config", cwd=tmp_path)
+    assert sorted(d["path"] for d in json.loads(out)["documents"]) == ["docs/notes.md", f"docs/quality/{COMPLAINTS.name}"]
+
+
+def test_a_copy_that_would_land_on_an_input_stops_before_anything_is_written(run_cli, tmp_path):
+    docs = _library(tmp_path)
+    before = sorted(p.name for p in docs.rglob("*"))
+    code, _, err = run_cli("annotate", "docs", "--out", "docs", "--no-config", cwd=tmp_path)
+    assert code == 2 and "refusing to write an annotated copy over an input document" in err
+    assert sorted(p.name for p in docs.rglob("*")) == before
+
+
+def test_one_file_that_cannot_be_annotated_costs_only_itself(run_cli, tmp_path):
+    docs = _library(tmp_path)
+    broken = docs / "broken.docx"
+    with zipfile.ZipFile(COMPLAINTS) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "[Content_Types].xml":  # the main part declared as something else: python-docx refuses it
+                data = data.replace(b"wordprocessingml.document.main+xml", b"wordprocessingml.template.main+xml")
+            dst.writestr(item, data)
+    code, _, err = run_cli("annotate", "docs", "--out", "out", "--no-config", cwd=tmp_path)
+    assert code == 1
+    assert "could not annotate docs/broken.docx" in err
+    assert (tmp_path / "out" / "quality" / COMPLAINTS.name).is_file() and not (tmp_path / "out" / "broken.docx").exists()
+
+
+def test_fix_keeps_the_files_encoding_bytes_and_line_endings(run_cli, tmp_path):
+    source = tmp_path / "legacy.txt"
+    source.write_bytes("Caf\xe9 procedure\r\nThe DHR is kept\x81 per 21 CFR 820.40.\r\n".encode("cp1252", errors="ignore").replace(b"kept", b"kept\x81"))
+    code, _, err = run_cli("annotate", "legacy.txt", "--fix", "--in-place", "--no-config", cwd=tmp_path)
+    assert code == 0, err
+    fixed = source.read_bytes()
+    assert fixed == b"Caf\xe9 procedure\r\nThe device or batch record is kept\x81 per ISO 13485:2016 clause 4.2.4.\r\n"

@@ -39,6 +39,19 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+def decode_lossless(data: bytes, encoding: str) -> str:
+    """Bytes -> text as `decode` read them (same encoding, same offsets), with every byte kept:
+    a byte the encoding does not define stays itself (surrogateescape), so `encode_lossless`
+    gives back the file's own bytes wherever nothing was edited."""
+    if encoding == "utf-16":
+        return data.decode(encoding, errors="replace")
+    return data.decode(encoding, errors="surrogateescape")
+
+
+def encode_lossless(text: str, encoding: str) -> bytes:
+    return text.encode(encoding, errors="replace" if encoding == "utf-16" else "surrogateescape")
+
+
 def _front_matter(lines: list[str]) -> tuple[dict, int]:
     """YAML front matter between ``---`` lines at the top: (mapping, lines it used)."""
     if not lines or lines[0].strip() != "---":
