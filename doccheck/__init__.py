@@ -1,6 +1,7 @@
 """doccheck: rule-based compliance checker for controlled medical-device documents."""
 
 __version__ = "0.1.0"
+__url__ = "https://example.invalid/doccheck"  # the project's home: rule pages, SARIF informationUri
 
 
 def scan(paths, config=None, progress=None):  # type: ignore[no-untyped-def]

@@ -41,7 +41,8 @@ def _exit_code(max_severity: Severity | None, fail_on: str, exit_zero: bool) -> 
 def _emit(text: str | Iterable[str], output: Path | None, inputs: list[Path]) -> None:
     """Text (or its pieces, written as they come) to standard output or, atomically, to ``output``."""
     if output is None:
-        click.echo(text if isinstance(text, str) else "".join(text), nl=False)
+        whole = text if isinstance(text, str) else "".join(text)
+        click.echo(whole.encode("utf-8", "backslashreplace").decode("utf-8"), nl=False)  # never an encoding error on a name
         return
     from doccheck.report.output import write_atomic
 

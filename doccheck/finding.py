@@ -50,6 +50,7 @@ class Finding(NamedTuple):
     span: tuple[int, int] | None = None  # character offsets inside that block
     confidence: str | None = None  # how sure the recognition is: high (the text says it), medium (from context)
     related: tuple[tuple[str, Location], ...] = ()  # other places the finding concerns: (path, location) of every citing document
+    context: str = ""  # the sentence around the match (at most ~240 characters): SARIF's contextRegion, the text report
 
     def _identity(self) -> tuple:
         return (self.rule, self.category, self.severity, self.path, self.location, self.text, self.suggestion, self.source, self.block, self.span)
@@ -75,6 +76,7 @@ class Finding(NamedTuple):
             "source": self.source,
             "location": self.location.to_dict(),
             **({"confidence": self.confidence} if self.confidence else {}),
+            **({"context": self.context} if self.context else {}),
             **({"related": [{"path": p, "location": loc.to_dict()} for p, loc in self.related]} if self.related else {}),
         }
 

@@ -83,10 +83,13 @@ def render_csv(data: dict[str, Any]) -> str:
 def render_html(data: dict[str, Any]) -> str:
     import jinja2
 
+    from doccheck.report import safe
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("doccheck.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
+        finalize=safe.html,  # no control character or raw non-UTF-8 byte of a name reaches the page
     )
     shade = {4: 3, 3: 2, 2: 1, 1: 1}  # evidence score -> cell colour
     cells = {

@@ -31,6 +31,22 @@ def list_rules(paths: tuple[Path, ...]) -> int:
     return ExitStatus.OK
 
 
+@rules_group.command(name="docs")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("docs/rules"), show_default=True,
+              help="Folder for the pages.")
+@_PATHS
+def docs(out_dir: Path, paths: tuple[Path, ...]) -> int:
+    """Write one Markdown reference page per rule (what SARIF's helpUri points at)."""
+    from doccheck.report.output import write_atomic
+    from doccheck.rules_doc import page
+
+    rules = _load(paths).rules
+    for rule in rules:
+        write_atomic(out_dir / f"{rule.id}.md", page(rule))
+    click.echo(f"wrote {len(rules)} rule page(s) to {out_dir}", err=True)
+    return ExitStatus.OK
+
+
 @rules_group.command()
 @click.argument("rule_id")
 @click.option("--rules", "paths", multiple=True, type=click.Path(path_type=Path), help="Rule packs to look in.")

@@ -80,7 +80,7 @@ def test_junit_parses_and_counts(run_cli, library):
     code, out, _ = run_cli("scan", ".", "--format", "junit", cwd=library)
     suite = etree.fromstring(out.encode()).find("testsuite")
     cases = suite.findall("testcase")
-    assert int(suite.get("tests")) == 7 and len(cases) == 8  # 7 documents + the document-set case
+    assert int(suite.get("tests")) == len(cases) == 8  # 7 documents + the document-set case
     assert cases[-1].get("name") == "document set" and cases[-1].find("failure") is not None
     assert int(suite.get("errors")) == 1  # the encrypted PDF
     failed = {c.get("name") for c in cases if c.find("failure") is not None}
@@ -96,8 +96,10 @@ def test_github_annotations(run_cli):
 
 def test_csv_rows(run_cli):
     code, out, _ = run_cli("scan", "fixtures/sops/QM-001-quality-manual.md", "--format", "csv", "--no-cache")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeffpath,")  # Excel reads UTF-8 with a BOM as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert rows and rows[0]["path"] == "fixtures/sops/QM-001-quality-manual.md" and rows[0]["document_number"] == "QM-001"
+    assert any(r["source"].startswith("ISO") or "CFR" in r["source"] for r in rows)
     assert {"STD-001", "QMSR-REF-003"} <= {r["rule"] for r in rows}
 
 

@@ -60,7 +60,7 @@ def test_journey_commands_run_on_a_real_library(tmp_path, run_cli):
                 command = re.sub(r"dask://\S+", "dask://" + cluster.scheduler_address.removeprefix("tcp://"), command)
             code, out, err = run_cli(*shlex.split(command)[1:], cwd=tmp_path)
             assert code in (0, 1), (command, err)
-    assert (tmp_path / "findings.csv").read_text().startswith("path,format,document_number")
+    assert (tmp_path / "findings.csv").read_text(encoding="utf-8-sig").startswith("path,format,document_number")
     assert (tmp_path / "report.sarif").exists() and (tmp_path / "doccheck.sarif").exists() and (tmp_path / "doccheck.xml").exists()
     assert "waivers:" in (tmp_path / "doccheck-waivers.yaml").read_text()
     assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")

@@ -69,7 +69,26 @@ def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocumentProfile, shared: d
         block=hit.block,
         span=hit.span,
         confidence=confidence_of(hit.evidence) if hit.evidence else None,
+        context=_context(doc, hit),
     )
+
+
+_CONTEXT = 240
+
+
+def _context(doc: Document, hit: Hit) -> str:
+    """The sentence that holds the match, cut to about ``_CONTEXT`` characters around it."""
+    if hit.block is None or hit.span is None or hit.block >= len(doc.blocks):
+        return ""
+    text = doc.blocks[hit.block].text
+    start, end = hit.span
+    dot, newline = text.rfind(". ", 0, start), text.rfind("\n", 0, start)
+    left = max(dot + 2 if dot >= 0 else 0, newline + 1)
+    right = min(i for i in (text.find(". ", end), text.find("\n", end), len(text)) if i >= 0)
+    right = right + 1 if right < len(text) and text[right] == "." else right
+    spare = max(0, _CONTEXT - (end - start)) // 2
+    left, right = max(left, start - spare), min(right, end + spare)
+    return " ".join(text[left:right].split())
 
 
 def today() -> dt.date:

@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from doccheck.finding import Finding
+from doccheck.report import safe
 from doccheck.results import DocumentResult, Report
 
 MAX_BLOCKS = 2000  # per document: beyond this only blocks with findings are shown
@@ -86,6 +87,7 @@ def render(report: Report) -> str:
         loader=jinja2.PackageLoader("doccheck.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
+        finalize=safe.html,  # no control character or raw non-UTF-8 byte of a name reaches the page
     )
     findings = list(report.all_findings())
     return env.get_template("report.html.j2").render(

@@ -27,7 +27,9 @@ def write_atomic(target: Path, data: str | bytes | Iterable[str], inputs: Iterab
     if any(resolved == Path(p).resolve() for p in inputs):
         raise DoccheckUserError(f"refusing to write output over an input document: {target}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    pieces = [data.encode("utf-8")] if isinstance(data, str) else [data] if isinstance(data, bytes) else (p.encode("utf-8") for p in data)
+    # NOTE: backslashreplace: a writer that let a non-UTF-8 name through still writes a valid file, never an exception
+    pieces = [data.encode("utf-8", "backslashreplace")] if isinstance(data, str) else [data] if isinstance(data, bytes) else \
+        (p.encode("utf-8", "backslashreplace") for p in data)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as fh:

@@ -6,19 +6,23 @@ import click
 
 from doccheck.results import Report
 from doccheck.finding import Finding, Severity
+from doccheck.report import safe
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def line(finding: Finding, color: bool = False) -> str:
+    """One finding on one line; names and text made safe (`doccheck.report.safe`), the section after the location."""
     where = finding.location.short()
-    head = f"{finding.path}:{where}:" if where and where != "properties" else f"{finding.path}:"
+    path = safe.name(finding.path)
+    head = f"{path}:{where}:" if where and where != "properties" else f"{path}:"
     severity = str(finding.severity)
     if color:
         severity = click.style(severity, fg=_COLORS[finding.severity], bold=True)
     quoted = f" [{finding.text}]" if finding.text and finding.text not in finding.message else ""
     hint = f" (suggest: {finding.suggestion})" if finding.suggestion else ""
-    return f"{head} {severity} {finding.rule} {finding.message}{quoted}{hint}"
+    section = f" (in {finding.location.section})" if finding.location.section and finding.location.line is None else ""
+    return f"{head} {severity} {finding.rule} {safe.plain(finding.message + quoted + hint + section)}"
 
 
 def summary(report: Report) -> str:
@@ -31,11 +35,11 @@ def summary(report: Report) -> str:
         lines.append(f"by category: {cats}")
     if formats:
         lines.append(f"files: {formats}" + (f"; {s['cached']} from the cache" if s["cached"] else ""))
-    unreadable = [r.document.path for r in report.documents if not r.document.readable]
+    unreadable = [safe.name(r.document.path) for r in report.documents if not r.document.readable]
     if unreadable:
         lines.append("unreadable: " + ", ".join(unreadable[:10]) + (f" and {len(unreadable) - 10} more" if len(unreadable) > 10 else ""))
     if s["slowest"] and len(report.documents) > 3:
-        lines.append("slowest: " + ", ".join(f"{x['path']} {x['seconds']:.2f} s" for x in s["slowest"][:3]))
+        lines.append("slowest: " + ", ".join(f"{safe.name(x['path'])} {x['seconds']:.2f} s" for x in s["slowest"][:3]))
     if report.waivers:
         w = report.waivers
         lines.append(f"waivers: {w['waived']} finding(s) waived by {w['file']}")
