@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from doccheck import __version__
-from doccheck.config import Config
+from doccheck.config import Config, check_rule_names
 from doccheck.discover import discover, display_path
 from doccheck.errors import DoccheckUserError
 from doccheck.finding import Finding, Severity
@@ -133,12 +133,12 @@ def _scan(
 
 def _early_pool(config: Config, files: int):  # type: ignore[no-untyped-def]
     """Workers started now, before the rules are parsed, when every file will be checked (no cache)."""
-    from doccheck.parallel import Pool, default_jobs
+    from doccheck.parallel import Pool, workers_for
 
-    jobs = config.jobs if config.jobs is not None else default_jobs()
+    jobs = workers_for(config.jobs, files)
     if config.use_cache or config.executor != "local" or not files or not jobs:
         return None
-    return Pool(min(jobs, files), config.memory_mb)
+    return Pool(jobs, config.memory_mb)
 
 
 def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, progress: Callable[[int, int, str], None] | None, details: bool,
@@ -150,6 +150,7 @@ def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, 
 
     cache = Cache(config.cache_path) if config.use_cache else None
     ruleset = _rules(config, cache)  # a broken pack stops here, before any work
+    check_rule_names(config, ruleset.rules)  # so does a setting that names no rule
     settings = Settings(
         tuple(str(p) for p in config.rule_paths()), config.select, config.ignore, config.extend_select, tuple(config.document_types.items()),
         tuple(config.roles.items()), config.set_analysis != "never", pack_details=cache is not None,
@@ -183,9 +184,15 @@ def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, 
         if progress:
             progress(count[0], len(files), shown)
 
-    fresh = _check(todo, settings, config, tick, pool)
-    for (i, _, _, _), result in zip(todo, fresh):
-        results[i] = result
+    finished: dict[int, DocumentResult] = {}  # NOTE: filled as files finish, so an interrupt keeps them
+    try:
+        _check(todo, settings, config, tick, pool, finished)
+    except BaseException:  # Ctrl-C, SIGTERM: the files already checked go to the cache, then the run ends
+        if cache:
+            cache.put_many([(todo[n][3], todo[n][2], r) for n, r in finished.items() if todo[n][3] and not _transient(r)])
+        raise
+    for n, (i, _, _, _) in enumerate(todo):
+        results[i] = finished.get(n)
     if cache:
         cache.put_many(
             [(key, shown, results[i]) for i, _, shown, key in todo if key and not _transient(results[i])]  # type: ignore[arg-type]
@@ -297,20 +304,22 @@ def _transient(result: DocumentResult | None) -> bool:
 
 
 def _check(
-    todo: list[tuple[int, Path, str, str | None]], settings, config: Config, tick: Callable[[str], None], pool=None  # type: ignore[no-untyped-def]
+    todo: list[tuple[int, Path, str, str | None]], settings, config: Config, tick: Callable[[str], None], pool=None,  # type: ignore[no-untyped-def]
+    finished: dict[int, DocumentResult] | None = None,
 ) -> list[DocumentResult]:
-    from doccheck.parallel import Task, default_jobs, run
+    """Check the files of ``todo``; each result also goes into ``finished`` (by position in ``todo``) as it arrives."""
+    finished = {} if finished is None else finished
+    from doccheck.parallel import Task, run, workers_for
     from doccheck.worker import check_file
 
-    jobs = config.jobs if config.jobs is not None else default_jobs()
+    jobs = workers_for(config.jobs, len(todo))
     if not todo:
         return []
     if jobs == 0:  # in-process: no isolation, for debugging and profiling
-        out = []
-        for _, path, shown, _ in todo:
-            out.append(check_file(str(path), shown, settings))
+        for n, (_, path, shown, _) in enumerate(todo):
+            finished[n] = check_file(str(path), shown, settings)
             tick(shown)
-        return out
+        return [finished[n] for n in range(len(todo))]
     if settings.set_facts:  # NOTE: built once before the workers fork, not once in each of them
         from doccheck.setfacts import prepare
 
@@ -326,5 +335,5 @@ def _check(
     else:
         results = run(tasks, settings, jobs, config.timeout, config.memory_mb, lambda t: tick(t.display), pool)
     for n, result in results:
-        ordered[n] = result
+        ordered[n] = finished[n] = result
     return [r for r in ordered if r is not None]

@@ -52,7 +52,10 @@ class Cache:
             self.db = None
 
     def _open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.parent.name == ".doccheck":  # NOTE: the cache folder ignores itself in git, as .pytest_cache does
+                (self.path.parent / ".gitignore").write_text("# created by doccheck\n*\n", encoding="utf-8")
         db = sqlite3.connect(self.path, timeout=30)
         self.db = db
         db.execute("PRAGMA journal_mode=WAL")

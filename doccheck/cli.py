@@ -19,14 +19,15 @@ import click
 
 from doccheck import __version__
 from doccheck.config import FAIL_LEVELS, Config
-from doccheck.errors import DoccheckUserError, ExitStatus
+from doccheck.errors import DoccheckUserError, ExitStatus, Terminated
 from doccheck.finding import Severity
 from doccheck.yamlpos import YamlError
 
 EXIT_HELP = "Exit codes: 0 clean (below --fail-on), 1 findings, 2 usage/config/rule error, 3 internal error."
 
 
-@click.group(help=f"Check controlled documents (docx, pdf, md, txt) for QMSR/ISO 13485 compliance.\n\n{EXIT_HELP}")
+@click.group(help=f"Check controlled documents (docx, pdf, md, txt) for QMSR/ISO 13485 compliance.\n\n{EXIT_HELP}",
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="doccheck")
 def cli() -> None:
     pass
@@ -135,12 +136,13 @@ class _Progress:
 @click.option("--executor", help="Where files are checked: local worker processes [default], or a Dask cluster: dask://HOST:PORT, "
               "or dask with the address in $DASK_SCHEDULER_ADDRESS (needs doccheck[dask]).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on an interactive terminal].")
+@click.option("--statistics", is_flag=True, help="Text output: a count per rule instead of every finding.")
 @click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path, file_okay=False), help="Also write annotated copies (Word comments, PDF highlights) under DIR.")
 @click.option("--history", "history_db", type=click.Path(path_type=Path, dir_okay=False), help="Append this scan's counts to the SQLite history FILE.")
 def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, config_file: Path | None, no_config: bool,
          rules: tuple[Path, ...], no_default_rules: bool, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
          exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, executor: str | None, progress: bool | None,
-         annotate_dir: Path | None, history_db: Path | None) -> int:
+         statistics: bool, annotate_dir: Path | None, history_db: Path | None) -> int:
     """Check documents and folders (recursively) and report findings."""
     from doccheck import api
     from doccheck.report.render import chunks
@@ -163,6 +165,11 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
         api.load_details(report, config)  # these show the text: blocks load from the cache or the file
     for fmt, target in targets:
         color = target is None and fmt == "text" and sys.stdout.isatty()
+        if fmt == "text" and statistics:
+            from doccheck.report.text import statistics as per_rule
+
+            _emit(per_rule(report), target, inputs)
+            continue
         _emit(chunks(fmt, report, report.rules, config.fail_on, color), target, inputs)
     annotated = _annotated(report, annotate_dir, track_changes=False, fix=False, in_place=False) if annotate_dir else True
     if history_db:
@@ -262,6 +269,28 @@ def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, tags: bool) 
     return ExitStatus.OK
 
 
+@cli.command(epilog=EXIT_HELP)
+@click.option("--force", is_flag=True, help="Replace a doccheck.yaml that doccheck init wrote before.")
+def init(force: bool) -> int:
+    """Write a commented doccheck.yaml here, and a .doccheck/ cache folder that git ignores."""
+    from importlib.resources import files
+
+    from doccheck.report.output import write_atomic
+
+    target = Path("doccheck.yaml")
+    template = files("doccheck").joinpath("templates/doccheck.yaml").read_text(encoding="utf-8")
+    if target.exists():
+        ours = target.read_text(encoding="utf-8", errors="replace").startswith("# doccheck configuration (written by `doccheck init`")
+        if not (force and ours):
+            raise DoccheckUserError(f"{target} exists; doccheck init never overwrites a file it did not write" + (" (--force replaces one it did)" if ours else ""))
+    write_atomic(target, template)
+    ignore = Path(".doccheck") / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, "# created by doccheck\n*\n")
+    click.echo(f"wrote {target} and {ignore}", err=True)
+    return ExitStatus.OK
+
+
 from doccheck.rules_cli import rules_group, waivers_group  # noqa: E402
 
 cli.add_command(rules_group)
@@ -284,11 +313,30 @@ def _log_failure() -> Path:
     return Path("(log could not be written)")
 
 
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and turn every outcome into an exit code (the single error boundary)."""
+    """Run the CLI and turn every outcome into an exit code (the single error boundary).
+
+    Ctrl-C and SIGTERM end the run with one line (exit 130 and 143): the workers stop (they
+    ignore SIGINT themselves, so no worker prints a traceback), the files already checked are
+    in the cache, and no report is half written (outputs are written whole, or not at all).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    else:  # pragma: no cover - embedded use from a thread: leave signals alone
+        previous = None
     try:
         result = cli.main(args=argv, prog_name="doccheck", standalone_mode=False)
         return int(result or 0)
+    except Terminated:
+        click.echo("terminated", err=True)
+        return ExitStatus.TERMINATED
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
@@ -311,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
         log = _log_failure()
         click.echo(f"internal error: {exc.__class__.__name__}: {exc} (traceback in {log})", err=True)
         return ExitStatus.INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def run() -> None:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ class Config:
 
     root: Path = field(default_factory=Path.cwd)
     source: str | None = None
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)  # key -> (line, column) in `source`
     rules: tuple[Path, ...] = ()  # extra rule packs
     default_rules: bool = True
     select: tuple[str, ...] = ()
@@ -109,6 +111,19 @@ def _as_mapping(value: Any) -> dict[str, Any]:
     raise ValueError("must be a mapping")
 
 
+def _number(value: Any, kind: type, what: str) -> Any:
+    """``value`` as an int or float, or a message that says what was expected ("jobs: two")."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be {what} (got {value!r})")
+    try:
+        number = kind(str(value).strip()) if isinstance(value, str) else kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be {what} (got {value!r})") from None
+    if kind is int and isinstance(value, float) and value != number:
+        raise ValueError(f"must be {what} (got {value!r})")
+    return number
+
+
 def _convert(key: str, value: Any, root: Path) -> Any:
     if key in _LISTS:
         return tuple(str(v) for v in _as_list(value))
@@ -125,12 +140,15 @@ def _convert(key: str, value: Any, root: Path) -> Any:
             raise ValueError(f"must be one of {', '.join(FAIL_LEVELS)}")
         return str(value)
     if key in ("jobs", "memory_mb"):
-        number = int(value)
+        number = _number(value, int, "a whole number")
         if number < 0:
             raise ValueError("must be 0 or more")
         return number
     if key == "timeout":
-        return float(value)
+        seconds = _number(value, float, "a number of seconds")
+        if seconds <= 0:
+            raise ValueError("must be more than 0 seconds")
+        return seconds
     if key == "set_analysis":
         if str(value) not in ("auto", "always", "never"):
             raise ValueError("must be auto, always or never")
@@ -188,7 +206,7 @@ def _build(data: dict[str, Any], path: Path, lines: dict[str, tuple[int, int]]) 
             problems.append(Problem(str(path), line, col, f"'{key}' {exc}"))
     if problems:
         raise YamlError(problems)
-    return Config(root=path.parent, source=str(path), **values)
+    return Config(root=path.parent, source=str(path), positions=dict(lines), **values)
 
 
 def _from_yaml(path: Path) -> Config:
@@ -240,3 +258,36 @@ def discover(start: Path | None = None) -> Config:
                 if config is not None:
                     return config
     return Config(root=folder)
+
+
+def check_rule_names(config: Config, rules: Iterable[Any]) -> None:
+    """Every rule id or prefix the configuration names (select, extend_select, ignore, severity,
+    per_path_ignores) must name a rule; otherwise an error with the file, the line and a guess
+    ("QMSR-TERM-999 names no rule; did you mean QMSR-TERM-009?"). A name given on the command
+    line is reported as the option's."""
+    import difflib
+
+    rules = list(rules)
+    ids = sorted({r.id for r in rules} | {a for r in rules for a in r.aliases})
+    prefixes = sorted({i[: n + 1] for i in ids for n, ch in enumerate(i) if ch == "-"})
+    problems, wrong = [], []
+    named = [("select", v) for v in config.select] + [("extend_select", v) for v in config.extend_select] + \
+        [("ignore", v) for v in config.ignore] + [("severity", k) for k in config.severity] + \
+        [("per_path_ignores", v) for vs in config.per_path_ignores.values() for v in vs]
+    for key, name in named:
+        if any(r.known_as(name) for r in rules):
+            continue
+        guess = difflib.get_close_matches(name, ids + prefixes, n=1, cutoff=0.6)
+        message = f"'{key}' names '{name}', which is no rule id or prefix" + (f"; did you mean '{guess[0]}'?" if guess else " (see 'doccheck rules list')")
+        if config.source and key in config.positions:
+            line, col = config.positions[key]
+            problems.append(Problem(config.source, line, col, message))
+        else:
+            wrong.append(f"--{key.replace('_', '-')} {name}: no rule id or prefix" + (f"; did you mean {guess[0]}?" if guess else ""))
+    if problems:
+        raise YamlError(problems)
+    if wrong:
+        from doccheck.errors import DoccheckUserError
+
+        raise DoccheckUserError("; ".join(wrong))
+

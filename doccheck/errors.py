@@ -12,7 +12,12 @@ class ExitStatus(enum.IntEnum):
     FINDINGS = 1  # findings at or above the failure threshold
     USAGE = 2  # usage, configuration or rule error
     INTERNAL = 3  # a bug: one line to the user, the traceback to the log file
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (SIGINT)
+    TERMINATED = 143  # SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM reached the parent: unwind like Ctrl-C (workers stopped, finished files cached)."""
 
 
 class DoccheckUserError(Exception):

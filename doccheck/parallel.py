@@ -38,6 +38,18 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
+def _die_with_parent() -> None:
+    """Linux: this worker gets SIGKILL when the parent dies, whatever killed it (no orphans that
+    keep reading with no time limit). Elsewhere the parent's own clean-up stops the workers."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+
+
 def _warm() -> None:
     """Import spaCy and build the pipeline (and the set-facts index) before the first file needs them."""
     from doccheck.nlp.pipeline import get_pipeline
@@ -51,8 +63,12 @@ def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None
     """Check the files sent on ``conn``. A worker started before the rules were parsed (``settings``
     None) imports spaCy meanwhile and takes its settings and rules from the first message."""
     import faulthandler
+    import signal
 
     faulthandler.disable()  # a reader that aborts is reported as a finding, not as a dump on the terminal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # NOTE: Ctrl-C reaches the whole process group: the parent alone handles it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
     if settings is None:
         from doccheck.worker import prime
 
@@ -184,3 +200,16 @@ def run(
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+FILES_PER_WORKER = 8  # NOTE: a worker costs ~0.6 s of start-up (spaCy); 34 files on 4 workers took 5.9 s, on 1 worker 2.4 s
+
+
+def workers_for(jobs: int | None, files: int) -> int:
+    """How many workers to start for ``files`` files: ``jobs`` (default: the cores), never more
+    than one per `FILES_PER_WORKER` files to check, at least one; 0 (in-process) stays 0."""
+    wanted = default_jobs() if jobs is None else jobs
+    if wanted == 0:
+        return 0
+    return max(1, min(wanted, files, -(-files // FILES_PER_WORKER)))
+

@@ -141,7 +141,10 @@ def test_setup_cfg_and_pyproject_sections(run_cli, library, name, text):
     ("name", "text", "message"),
     [
         ("doccheck.yaml", "select: [DC-]\nfail_level: error\n", "doccheck.yaml:2:1: unknown configuration key 'fail_level'"),
-        ("doccheck.yaml", "jobs: many\n", "doccheck.yaml:1:1: 'jobs' invalid literal"),
+        ("doccheck.yaml", "jobs: many\n", "doccheck.yaml:1:1: 'jobs' must be a whole number (got 'many')"),
+        ("doccheck.yaml", "timeout: soon\n", "doccheck.yaml:1:1: 'timeout' must be a number of seconds (got 'soon')"),
+        ("doccheck.yaml", "select: [DC-]\nignore: [QMSR-TERM-999]\n", "doccheck.yaml:2:1: 'ignore' names 'QMSR-TERM-999', which is no rule id or prefix; did you mean"),
+        ("doccheck.yaml", "severity: {QMSR-REF: info, QSMR-TERM-: info}\n", "doccheck.yaml:1:1: 'severity' names 'QSMR-TERM-', which is no rule id or prefix; did you mean 'QMSR-TERM-'?"),
         ("doccheck.yaml", "not_applicable:\n  iso-7.5.7: ''\n", "doccheck.yaml:1:1: 'not_applicable' needs a justification for iso-7.5.7"),
         ("setup.cfg", "[doccheck]\nselect = DC-\nfailon = error\n", "setup.cfg:3:1: unknown configuration key 'failon'"),
         ("pyproject.toml", '[tool.doccheck]\nfail_on = "sometimes"\n', "pyproject.toml:2:1: 'fail_on' must be one of error, warning, info, never"),
@@ -321,3 +324,51 @@ def test_two_scans_sharing_one_cache_at_once(library):
 def test_no_progress_bar_in_pipes(run_cli, library):
     code, out, err = run_cli("scan", ".", cwd=library)
     assert "checking" not in err and "\r" not in err
+
+
+def test_a_rule_named_on_the_command_line_must_exist(run_cli, library):
+    code, _, err = run_cli("scan", "sops", "--ignore", "QMSR-TERM-999", cwd=library)
+    assert code == 2 and "--ignore QMSR-TERM-999: no rule id or prefix; did you mean" in err
+    code, _, err = run_cli("scan", "sops", "--select", "QMSR-TERM-001", "--select", "STYLE-", cwd=library)
+    assert code in (0, 1), err  # an id, and a prefix of the opt-in pack: both name rules
+
+
+def test_workers_are_capped_by_the_files_to_check():
+    from doccheck.parallel import FILES_PER_WORKER, workers_for
+
+    assert workers_for(4, 3) == 1 and workers_for(4, 34) == min(4, -(-34 // FILES_PER_WORKER)) and workers_for(2, 10_000) == 2
+    assert workers_for(0, 50) == 0 and workers_for(None, 1) == 1
+
+
+def test_the_cache_folder_ignores_itself(run_cli, library):
+    code, _, _ = run_cli("scan", "sops", cwd=library)
+    assert (library / ".doccheck" / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_dash_h_is_help(run_cli):
+    code, out, _ = run_cli("scan", "-h")
+    assert code == 0 and "Usage:" in out and "--format" in out
+
+
+def test_init_writes_a_configuration_that_loads_and_never_overwrites(run_cli, tmp_path):
+    from doccheck.config import load_file
+
+    code, _, err = run_cli("init", cwd=tmp_path)
+    assert code == 0, err
+    config = load_file(tmp_path / "doccheck.yaml")
+    assert config is not None and config.fail_on == "error"
+    assert (tmp_path / ".doccheck" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    assert run_cli("init", cwd=tmp_path)[0] == 2  # exists
+    assert run_cli("init", "--force", cwd=tmp_path)[0] == 0  # doccheck's own file may be replaced
+    (tmp_path / "doccheck.yaml").write_text("fail_on: warning\n", encoding="utf-8")
+    code, _, err = run_cli("init", "--force", cwd=tmp_path)
+    assert code == 2 and (tmp_path / "doccheck.yaml").read_text(encoding="utf-8") == "fail_on: warning\n"
+
+
+def test_statistics_counts_per_rule(run_cli, library):
+    code, out, _ = run_cli("scan", "sops", "--statistics", "--no-cache", cwd=library)
+    data = _json(run_cli, "sops", "--no-cache", cwd=library)
+    rows = [line.split() for line in out.split("\n\n")[0].splitlines()]
+    counts = {r[1]: int(r[0]) for r in rows}
+    assert sum(counts.values()) == data["summary"]["findings"] and [int(r[0]) for r in rows] == sorted((int(r[0]) for r in rows), reverse=True)
+    assert "finding(s) in" in out

@@ -52,3 +52,18 @@ def summary(report: Report) -> str:
 def render(report: Report, color: bool = False) -> str:
     lines = [line(f, color) for f in report.all_findings()]
     return "\n".join([*lines, "", summary(report)]) + "\n"
+
+
+def statistics(report: Report) -> str:
+    """``--statistics``: one line per rule with its count, most frequent first (like ruff), then the summary."""
+    from collections import Counter
+
+    counts = Counter(f.rule for f in report.all_findings())
+    worst = {}
+    for f in report.all_findings():
+        worst[f.rule] = max(worst.get(f.rule, f.severity), f.severity)
+    names = {r.id: r.name for r in report.rules}
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    lines = [f"{n:>{width}}  {rule:16} {str(worst[rule]):8} {names.get(rule, '')}" for rule, n in sorted(counts.items(), key=lambda rn: (-rn[1], rn[0]))]
+    return "\n".join([*lines, "", summary(report)]) + "\n"
+
