@@ -22,7 +22,10 @@ from doccheck.errors import DoccheckUserError
 from doccheck.finding import Finding, Severity
 from doccheck.results import DocumentResult, Report, unpack_details
 
-_TRANSIENT = {"worker-crashed", "timeout", "internal-error", "missing", "io-error"}  # never cached
+# never cached: they say nothing about the file's content. NOTE: a timeout is cached (for the same
+# content, settings and a time limit no longer than the one it ran out of): a file that hangs its
+# reader would otherwise cost the whole time limit on every run.
+_TRANSIENT = {"worker-crashed", "internal-error", "missing", "io-error"}
 
 def _content_hash(path: Path) -> str | None:
     """The file's SHA-256, or None (not cached) for anything but a readable regular file."""
@@ -169,6 +172,8 @@ def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, 
     hits = cache.get_many([k for _, k in shown_keys if k]) if cache else {}
     for i, (path, (shown, key)) in enumerate(zip(files, shown_keys)):
         hit = hits.get(key) if key else None
+        if hit is not None and any(p.reason == "timeout" for p in hit.document.problems) and config.timeout > hit.seconds * 1.05:
+            hit = None  # it ran out of a shorter time limit than this run's: try again
         if hit is not None:
             hit.cached, hit.seconds, hit.cache_key = True, 0.0, key  # NOTE: just unpickled, ours alone: no copy
             results[i] = hit
@@ -184,23 +189,29 @@ def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, 
         if progress:
             progress(count[0], len(files), shown)
 
+    def stored_key(key: str | None, shown: str, result: DocumentResult | None) -> str | None:
+        """The key of the content the worker read (NOTE: a file edited after the parent hashed it
+        is stored under its new content, never under the old content's key)."""
+        sha = result.document.sha256 if result is not None else ""
+        return make_key(sha, shown, context) if key and sha else key
+
     finished: dict[int, DocumentResult] = {}  # NOTE: filled as files finish, so an interrupt keeps them
     try:
         _check(todo, settings, config, tick, pool, finished)
     except BaseException:  # Ctrl-C, SIGTERM: the files already checked go to the cache, then the run ends
         if cache:
-            cache.put_many([(todo[n][3], todo[n][2], r) for n, r in finished.items() if todo[n][3] and not _transient(r)])
+            cache.put_many([(stored_key(todo[n][3], todo[n][2], r), todo[n][2], r) for n, r in finished.items() if todo[n][3] and not _transient(r)])
         raise
     for n, (i, _, _, _) in enumerate(todo):
         results[i] = finished.get(n)
     if cache:
         cache.put_many(
-            [(key, shown, results[i]) for i, _, shown, key in todo if key and not _transient(results[i])]  # type: ignore[arg-type]
+            [(stored_key(key, shown, results[i]), shown, results[i]) for i, _, shown, key in todo if key and not _transient(results[i])]  # type: ignore[arg-type,misc]
         )
-        for i, _, _, key in todo:  # their blocks now load from the cache on demand, as cached results' do
+        for i, _, shown, key in todo:  # their blocks now load from the cache on demand, as cached results' do
             result = results[i]
             if result is not None and key:
-                results[i] = dataclasses.replace(result, cache_key=key, packed_details=None)
+                results[i] = dataclasses.replace(result, cache_key=stored_key(key, shown, result), packed_details=None)
             elif result is not None and result.packed_details is not None:
                 results[i] = _unpacked(result)
     report = Report(documents=[r for r in results if r is not None])
@@ -210,10 +221,10 @@ def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, 
         # the set's findings depend only on every document's key and the settings: cached as a whole
         set_key = hashlib.sha256("|".join([context, repr(sorted(config.not_applicable.items())), str(config.sites), str(config.complete_set),
                                            *(k or "-" for _, k in shown_keys)]).encode()).hexdigest()
-        cached_set = cache.get_blob(set_key) if cache and all(k for _, k in shown_keys) else None
+        cached_set = cache.get_findings(set_key) if cache and all(k for _, k in shown_keys) else None
         report.findings = cached_set if isinstance(cached_set, list) else _set_findings(report, config)
         if cache and cached_set is None and all(k for _, k in shown_keys):
-            cache.put_blob(set_key, report.findings)
+            cache.put_findings(set_key, report.findings)
     if cache:
         cache.close()
     _post_process(report, config)
@@ -222,18 +233,14 @@ def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, 
 
 
 def _rules(config: Config, cache) -> object:  # type: ignore[no-untyped-def]
-    """The rule set: unpickled from the cache when the packs and doccheck's code are unchanged."""
-    from doccheck.engine.loader import load_rules, packs_digest
-    from doccheck.resources import code_digest, data_digest
+    """The rule set, parsed from the packs.
 
-    if cache is None:
-        return load_rules(config.rule_paths())
-    key = "rules:" + hashlib.sha256(f"{packs_digest(config.rule_paths())}|{code_digest()}|{data_digest()}".encode()).hexdigest()
-    ruleset = cache.get_blob(key)
-    if ruleset is None:
-        ruleset = load_rules(config.rule_paths())  # raises on a broken pack: only valid sets are cached
-        cache.put_blob(key, ruleset)
-    return ruleset
+    NOTE: not cached: a parsed rule set holds compiled patterns, which only pickle could store,
+    and a cache file is data from anywhere (doccheck.cache); parsing costs ~0.1 s.
+    """
+    from doccheck.engine.loader import load_rules
+
+    return load_rules(config.rule_paths())
 
 
 def load_details(report: Report, config: Config | None = None) -> None:

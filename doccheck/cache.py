@@ -1,8 +1,20 @@
 """Result cache: an SQLite file keyed by what a file's findings depend on.
 
-Key = file content hash + display path + doccheck version + rule packs and corpora digest +
-settings digest + the date (a few checks depend on "today"). Safe for two scans at once
-(WAL, busy timeout). A corrupt or unwritable cache is rebuilt or bypassed, never fatal.
+Key = content hash of the bytes the worker read + display path + doccheck version + rule packs
+and corpora digest + settings digest + the date (a few checks depend on "today"). Safe for two
+scans at once (WAL, busy timeout).
+
+A cache file is data from anywhere (a repository, a `cache:` path in a parent folder's
+configuration), so:
+
+* rows are JSON read back field by field into doccheck's own types (`doccheck.records`);
+  nothing is unpickled, nothing runs; a row that is not doccheck's is a miss;
+* a file is used only if it is a doccheck cache: SQLite with doccheck's application id, owned
+  by the current user, holding only doccheck's two tables. A file at the path that is not a
+  doccheck cache is an error naming it (exit 2), left untouched; a doccheck cache with
+  triggers, views or other tables in it, or owned by someone else, is never read or written:
+  a fresh one is built beside it (``NAME.rebuilt``);
+* only a doccheck cache is ever deleted (a damaged one, to rebuild it).
 
 NOTE: a result is stored in two parts. The slim part (identity, facts, findings) is what
 every output format needs and is all a warm rescan reads; the blocks and tags (hundreds of
@@ -11,22 +23,58 @@ thousands of small objects over a library) load only when a reporter asks for th
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
-import pickle
+import os
 import sqlite3
-import zlib
 from pathlib import Path
 
-from doccheck.results import DocumentResult, pack_details, unpack_details
+from doccheck.errors import DoccheckUserError
+from doccheck.finding import Finding
+from doccheck.records import RecordError, decode_details, decode_findings, decode_result, encode_details, encode_findings, encode_result
+from doccheck.results import DocumentResult
 
 log = logging.getLogger("doccheck")
-SCHEMA = 4
+SCHEMA = 5
+APPLICATION_ID = 0x44434B31  # "DCK1" in the SQLite header (offset 68): this file is a doccheck cache
+_HEADER = b"SQLite format 3\x00"
+_OURS = {("table", "meta"), ("table", "results"), ("index", "sqlite_autoindex_meta_1"), ("index", "sqlite_autoindex_results_1")}
 
 
 def make_key(content_sha: str, display: str, context: str) -> str:
-    return hashlib.sha256(f"{content_sha}|{display}|{context}".encode()).hexdigest()
+    return hashlib.sha256(f"{content_sha}|{display}|{context}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _header(path: Path) -> tuple[bool, int]:
+    """(is an SQLite file, its application id)."""
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    return head.startswith(_HEADER) and len(head) >= 72, int.from_bytes(head[68:72], "big") if len(head) >= 72 else 0
+
+
+def _foreign(path: Path) -> str | None:
+    """Why an existing doccheck cache must not be trusted (None: it may be used)."""
+    if hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
+        return "it belongs to another user"
+    try:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30) as db:
+            db.execute("PRAGMA trusted_schema=OFF")
+            objects = {(kind, name) for kind, name in db.execute("SELECT type, name FROM sqlite_master")}
+    except sqlite3.DatabaseError:
+        return None  # damaged: ours (its header says so), rebuilt on open
+    extra = sorted(f"{kind} {name}" for kind, name in objects - _OURS)
+    return f"it holds {', '.join(extra)}" if extra else None
+
+
+def _older_doccheck(path: Path) -> bool:
+    """A cache of an older doccheck (no application id yet): doccheck's tables and a schema row."""
+    try:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30) as db:
+            db.execute("PRAGMA trusted_schema=OFF")
+            tables = {name for kind, name in db.execute("SELECT type, name FROM sqlite_master") if kind == "table"}
+            return tables == {"meta", "results"} and db.execute("SELECT 1 FROM meta WHERE key = 'schema'").fetchone() is not None
+    except sqlite3.DatabaseError:
+        return False
 
 
 class Cache:
@@ -35,14 +83,17 @@ class Cache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db: sqlite3.Connection | None = None
+        self.path = self._trusted(path)
+        if self.path is None:
+            return
         try:
             self._open()
-        except sqlite3.DatabaseError as exc:  # not a database, or damaged: start afresh
-            log.warning("cache %s is unreadable (%s); rebuilding it", path, exc)
+        except sqlite3.DatabaseError as exc:  # ours (checked above), but damaged: start afresh
+            log.warning("cache %s is unreadable (%s); rebuilding it", self.path, exc)
             self.close()
             try:
                 for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
                 self._open()
             except (OSError, sqlite3.Error) as again:
                 log.warning("cache disabled: %s", again)
@@ -51,37 +102,50 @@ class Cache:
             log.warning("cache disabled: %s", exc)
             self.db = None
 
+    @staticmethod
+    def _trusted(path: Path) -> Path | None:
+        """The file to use: ``path`` when it is a trusted doccheck cache or absent, a fresh one beside
+        an untrusted doccheck cache, never a file that is not a doccheck cache (an error)."""
+        for candidate in (path, path.with_name(path.name + ".rebuilt")):
+            if not os.path.lexists(candidate):
+                return candidate
+            if not candidate.is_file():
+                raise DoccheckUserError(f"cache path {candidate} exists and is not a file; doccheck left it untouched (give another --cache)")
+            sqlite, app = _header(candidate)
+            if not sqlite or (app != APPLICATION_ID and not (app == 0 and _older_doccheck(candidate))):
+                raise DoccheckUserError(f"{candidate} is not a doccheck cache; doccheck never writes over a file it did not create "
+                                        "(give another --cache, or --no-cache)")
+            why = _foreign(candidate)
+            if why is None:
+                return candidate
+            log.warning("cache %s is not used: %s; a fresh one is built beside it", candidate, why)
+        log.warning("cache disabled: %s and its rebuilt copy are not usable", path)
+        return None
+
     def _open(self) -> None:
+        assert self.path is not None
         if not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.parent.name == ".doccheck":  # NOTE: the cache folder ignores itself in git, as .pytest_cache does
                 (self.path.parent / ".gitignore").write_text("# created by doccheck\n*\n", encoding="utf-8")
         db = sqlite3.connect(self.path, timeout=30)
         self.db = db
+        db.execute("PRAGMA trusted_schema=OFF")
+        db.execute(f"PRAGMA application_id={APPLICATION_ID}")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT, payload BLOB, details BLOB)")
         row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('application', 'doccheck')")
         elif row[0] != str(SCHEMA):
-            db.execute("DROP TABLE results")
-            db.execute("CREATE TABLE results (key TEXT PRIMARY KEY, path TEXT, payload BLOB, details BLOB)")
+            db.execute("DELETE FROM results")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA),))
         db.commit()
 
-    def get(self, key: str) -> DocumentResult | None:
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute("SELECT payload FROM results WHERE key = ?", (key,)).fetchone()
-            return pickle.loads(row[0]) if row else None  # slim part stored raw: read on every warm run
-        except (sqlite3.Error, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
-            log.warning("cache entry unreadable (%s); checking the file again", exc)
-            return None
-
     def get_many(self, keys: list[str]) -> dict[str, DocumentResult]:
-        """Cached results for ``keys`` (absent keys are left out): a query per 500 keys, not one per file."""
+        """Cached results for ``keys`` (absent or unreadable keys are left out): a query per 500 keys."""
         found: dict[str, DocumentResult] = {}
         if self.db is None:
             return found
@@ -94,38 +158,41 @@ class Cache:
                 return found
             for key, payload in rows:
                 try:
-                    found[key] = pickle.loads(payload)
-                except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-                    continue
+                    found[key] = decode_result(payload)
+                except (RecordError, ValueError, TypeError, RecursionError):
+                    continue  # not a row doccheck wrote: a miss
         return found
 
-    def get_blob(self, key: str) -> object | None:
-        """Any other cached value (set-level findings) stored with `put_blob`."""
+    def get(self, key: str) -> DocumentResult | None:
+        return self.get_many([key]).get(key)
+
+    def get_findings(self, key: str) -> list[Finding] | None:
+        """Set-level findings stored with `put_findings`."""
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT payload FROM results WHERE key = ?", ("blob:" + key,)).fetchone()
-            return pickle.loads(row[0]) if row else None
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            row = self.db.execute("SELECT payload FROM results WHERE key = ?", ("set:" + key,)).fetchone()
+            return decode_findings(row[0]) if row else None
+        except (sqlite3.Error, RecordError, ValueError, TypeError, RecursionError):
             return None
 
-    def put_blob(self, key: str, value: object) -> None:
+    def put_findings(self, key: str, findings: list[Finding]) -> None:
         if self.db is None:
             return
         try:
-            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, NULL)", ("blob:" + key, "", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, NULL)", ("set:" + key, "", encode_findings(findings)))
             self.db.commit()
         except sqlite3.Error as exc:
             log.warning("cache not updated: %s", exc)
 
     def details(self, key: str) -> tuple[list, list] | None:
-        """The blocks and tags of a cached result (None when absent)."""
+        """The blocks and tags of a cached result (None when absent or unreadable)."""
         if self.db is None:
             return None
         try:
             row = self.db.execute("SELECT details FROM results WHERE key = ?", (key,)).fetchone()
-            return unpack_details(row[0]) if row else None
-        except (sqlite3.Error, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return decode_details(row[0]) if row and row[0] is not None else None
+        except (sqlite3.Error, RecordError, ValueError, TypeError, RecursionError):
             return None
 
     def put_many(self, items: list[tuple[str, str, DocumentResult]]) -> None:
@@ -134,9 +201,8 @@ class Cache:
         rows = []
         for key, path, result in items:
             doc = result.document
-            details = result.packed_details or pack_details(doc.blocks, doc.tags)
-            slim = dataclasses.replace(result, document=dataclasses.replace(doc, blocks=[], tags=[]), packed_details=None)
-            rows.append((key, path, pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), details))
+            details = result.packed_details or encode_details(doc.blocks, doc.tags)
+            rows.append((key, path, encode_result(result), details))
         try:
             self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
             self.db.commit()

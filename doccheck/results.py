@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,12 +27,16 @@ class DocumentResult:
 
 
 def pack_details(blocks: list[Any], tags: list[Any]) -> bytes:
-    """A document's blocks and tags as the cache stores them (pickled, lightly compressed)."""
-    return zlib.compress(pickle.dumps((blocks, tags), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    """A document's blocks and tags as the cache stores them (`doccheck.records`: JSON, compressed)."""
+    from doccheck.records import encode_details
+
+    return encode_details(blocks, tags)
 
 
 def unpack_details(data: bytes) -> tuple[list[Any], list[Any]]:
-    return pickle.loads(zlib.decompress(data))  # type: ignore[no-any-return]
+    from doccheck.records import decode_details
+
+    return decode_details(data)
 
 
 @dataclass

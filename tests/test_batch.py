@@ -212,10 +212,23 @@ def test_cold_scan_with_cache_reads_each_file_once_even_for_reports_that_show_th
     assert any(r.document.tags for r in report.documents)
 
 
-def test_corrupt_cache_is_rebuilt(run_cli, library):
+def test_a_file_that_is_not_a_doccheck_cache_is_refused_and_left_alone(run_cli, library):
     cache = library / ".doccheck" / "cache.sqlite"
     cache.parent.mkdir()
     cache.write_bytes(b"this is not an SQLite database" * 100)
+    code, _, err = run_cli("scan", ".", cwd=library)
+    assert code == 2 and "is not a doccheck cache" in err
+    assert cache.read_bytes() == b"this is not an SQLite database" * 100
+
+
+def test_a_damaged_doccheck_cache_is_rebuilt(run_cli, library):
+    run_cli("scan", ".", cwd=library)
+    cache = library / ".doccheck" / "cache.sqlite"
+    data = bytearray(cache.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # its header (doccheck's) intact, its first page destroyed
+    cache.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
     code, out, _ = run_cli("scan", ".", cwd=library)
     assert code == 1 and "finding(s) in 7 document(s)" in out
     assert "7 from the cache" in run_cli("scan", ".", cwd=library)[1]
