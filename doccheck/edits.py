@@ -76,8 +76,9 @@ def _removal(text: str, start: int, end: int) -> tuple[int, int] | None:
     m = _JOIN_AFTER.match(text, end)
     if m and m.end() < len(text) and text[m.end()].isalnum():
         return start, m.end()
-    m = _JOIN_BEFORE.search(text, 0, start)
-    if m:
+    lo = max(0, start - 40)  # NOTE: a joint is a few characters; searching the whole prefix is quadratic on long blanks
+    m = _JOIN_BEFORE.search(text, lo, start)
+    if m and (m.start() > lo or lo == 0):
         return m.start(), end
     return None
 

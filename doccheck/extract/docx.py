@@ -18,7 +18,7 @@ from lxml import etree
 
 from doccheck import ooxml
 from doccheck.errors import Unreadable
-from doccheck.extract import approval, identity
+from doccheck.extract import altchunk, approval, identity
 from doccheck.extract.limits import PARSER_OPTIONS, Limits, check_zip, parse_xml, read_part
 from doccheck.extract.textbuild import TextBuilder, normalize
 from doccheck.model import Block, Document, Segment
@@ -46,6 +46,7 @@ _CORE_FIELDS = {
 }
 _HEADING_NAME = re.compile(r"^heading\s*(\d)$", re.I)
 W_VAL, W_TYPE = qn("w:val"), qn("w:type")
+W_ALTCHUNK, R_ID = qn("w:altChunk"), qn("r:id")
 _SEPARATORS = {"separator", "continuationSeparator", "continuationNotice"}
 
 
@@ -273,8 +274,8 @@ def _main_part(pkg: _Package) -> str:
     raise Unreadable("corrupt", "package has no main document part (word/document.xml is missing)")
 
 
-def extract_docx(fh: BinaryIO, doc: Document, limits: Limits) -> None:
-    """Fill ``doc`` from the Word package in ``fh``."""
+def extract_docx(fh: BinaryIO, doc: Document, limits: Limits, depth: int = 0) -> None:
+    """Fill ``doc`` from the Word package in ``fh`` (``depth``: how deep inside imported .docx chunks)."""
     try:
         zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError) as exc:
@@ -283,12 +284,12 @@ def extract_docx(fh: BinaryIO, doc: Document, limits: Limits) -> None:
         check_zip(zf, limits)
         pkg = _Package(zf, limits, set(zf.namelist()))
         try:
-            _read_package(pkg, doc)
+            _read_package(pkg, doc, depth)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, NotImplementedError, RuntimeError) as exc:
             raise Unreadable("corrupt", f"damaged Word package ({exc.__class__.__name__}: {exc})") from None
 
 
-def _read_package(pkg: _Package, doc: Document) -> None:
+def _read_package(pkg: _Package, doc: Document, depth: int = 0) -> None:
     main = _main_part(pkg)
     body = pkg.xml(main)
     if body is None:
@@ -300,7 +301,11 @@ def _read_package(pkg: _Package, doc: Document) -> None:
     reader = _StoryReader(doc.blocks, styles)
     kinds = _header_kinds(body, rels)
     stories: list[etree._Element] = [body]
-    side = [(t, target) for t, target in rels.values() if t in _REL_TYPES]
+    # NOTE: each part once, and never the body again: relationships may repeat a target or point back at the body
+    side: list[tuple[str, str]] = []
+    for rel_type, target in rels.values():
+        if rel_type in _REL_TYPES and target != main and all(target != seen for _, seen in side):
+            side.append((rel_type, target))
     headers = sorted((x for x in side if x[0] in ("header", "footer")), key=lambda x: x[1])
     for rel_type, target in headers:
         root = pkg.xml(target)
@@ -308,6 +313,9 @@ def _read_package(pkg: _Package, doc: Document) -> None:
             stories.append(root)
             reader.read(root, f"{target}#{kinds.get(target, 'default')}", _REL_TYPES[rel_type])
     reader.read(body, main, "body")
+    chunks = [rels[rid][1] for el in body.iter(W_ALTCHUNK) if (rid := el.get(R_ID)) in rels and rels[rid][0] == "aFChunk"]
+    if chunks:
+        altchunk.read_chunks(pkg.zf, pkg.names, chunks, doc, pkg.limits, depth, extract_docx)
     for rel_type, target in side:
         if rel_type in ("header", "footer"):
             continue

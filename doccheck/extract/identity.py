@@ -70,6 +70,9 @@ def is_placeholder(value: str) -> bool:
     return bool(_placeholder().search(value.strip().strip("*").strip()))
 
 
+_DATE_SHAPE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+
+
 def blank(source: str) -> Field:
     """A field whose label is there with nothing (or a placeholder) after it: "present but blank"."""
     return Field("", source, None, "blank")
@@ -100,6 +103,9 @@ def _clean_value(spec: _FieldSpec, raw: str, source: str, person: bool = True) -
         parsed = parse_date(head)
         if parsed:
             return Field(parsed.iso, source, parsed.raw, parsed.note)
+        shaped = _DATE_SHAPE.match(head)
+        if shaped:  # "2024-02-30": written as a date, but no calendar has it
+            return Field("", source, shaped.group(0), "invalid")
         return blank(source) if not head or is_placeholder(head.split("  ")[0]) else None
     if spec.value == "text":
         cut = _any_label().search(raw)
@@ -411,6 +417,8 @@ def merge(metadata: Metadata, sources: Iterable[dict[str, Field]]) -> Metadata:
         for name, field in found.items():
             if field.value:
                 metadata.add(name, field)
+            elif field.note == "invalid":
+                metadata.blank.setdefault(name, f"{field.source}, which holds '{field.raw}', not a calendar date")
             else:
                 metadata.blank.setdefault(name, field.source)
     return metadata

@@ -33,6 +33,11 @@ def check_zip(zf: zipfile.ZipFile, limits: Limits) -> None:
     infos = zf.infolist()
     if len(infos) > limits.max_zip_entries:
         raise Unreadable("zip-bomb", f"package has {len(infos)} entries (limit {limits.max_zip_entries})")
+    names: set[str] = set()
+    for info in infos:  # NOTE: zipfile reads the last of two same-named entries; Word, the first: neither is "the" part
+        if info.filename in names:
+            raise Unreadable("corrupt", f"package has two entries named '{info.filename}'")
+        names.add(info.filename)
     total = 0
     for info in infos:
         total += info.file_size

@@ -18,7 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from doccheck.errors import Unreadable
-from doccheck.extract import approval, identity, pdflayout, pdftable
+from doccheck.extract import approval, identity, pdfannots, pdflayout, pdftable
 from doccheck.extract.limits import Limits, parse_xml
 from doccheck.extract.pdflayout import Line
 from doccheck.extract.textbuild import TextBuilder
@@ -79,7 +79,8 @@ class _FirstPage:
         self.height = 0.0
 
 
-def _read_pages(pdf, doc: Document, limits: Limits, first: _FirstPage) -> list[list[Line]]:  # type: ignore[no-untyped-def]
+def _read_pages(pdf, doc: Document, limits: Limits, first: _FirstPage, extra: list[Line]) -> list[list[Line]]:  # type: ignore[no-untyped-def]
+    """Each page's text lines; annotation notes and form-field values go to ``extra``."""
     import pypdfium2 as pdfium
 
     pages: list[list[Line]] = []
@@ -99,7 +100,9 @@ def _read_pages(pdf, doc: Document, limits: Limits, first: _FirstPage) -> list[l
                 first.number, first.height = i + 1, page.get_height()
                 first.rows, first.box = pdftable.control_rows(page, textpage)
             textpage.close()
-            if not text.strip():
+            notes, fields = pdfannots.page_texts(page)
+            extra.extend(Line(i + 1, 0, t) for t in fields + notes)
+            if not text.strip() and not fields:
                 empty.append((i + 1, _has_images(page)))
         finally:
             page.close()
@@ -289,8 +292,17 @@ def extract_pdf(path: Path, doc: Document, limits: Limits) -> None:
         doc.facts["pages"] = len(pdf)
         doc.properties = _properties(pdf, path)
         first = _FirstPage()
-        pages = _read_pages(pdf, doc, limits, first)
+        extra: list[Line] = []
+        pages = _read_pages(pdf, doc, limits, first, extra)
+        embedded = pdfannots.attachments(pdf)
     finally:
         pdf.close()
     _blocks(pages, doc)
+    counts: dict[str, int] = {}
+    for ln in extra:  # NOTE: part "comment": text outside the page's text layer (no highlight can point at it)
+        _add_block(doc, "comment", [ln], (), counts)
+    if embedded:
+        doc.facts["embedded_files"] = embedded
+        for name in embedded:
+            doc.problems.append(Problem("embedded-file", f"contains an embedded file '{name}' that was not checked", fatal=False))
     _read_identity(doc, path, first)

@@ -18,7 +18,7 @@ from doccheck.extract import approval, identity, pdflayout
 from doccheck.extract.textbuild import TextBuilder
 from doccheck.model import Block, Document
 
-_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATX = re.compile(r"(#{1,6})[ \t]+(\S.*)")  # the closing "#"s are removed in _atx_title: "\s*#*\s*$" backtracks quadratically
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -58,14 +58,71 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
         return {}, 0
     for end in range(1, min(len(lines), 200)):
         if lines[end].strip() in ("---", "..."):
-            try:
-                data = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                where = f" (line {mark.line + 2})" if mark else ""
-                raise Unreadable("corrupt", f"front matter is not valid YAML{where}") from None
-            return (data if isinstance(data, dict) else {}), end + 1
+            return _load_front(lines, end), end + 1
     return {}, 0
+
+
+_MAX_FRONT_CHARS = 64 * 1024
+
+
+class _FrontLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, except that a date the calendar lacks (2024-02-30) stays the text it was."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return node.value  # NOTE: read as text; the date rules then report it as a date they cannot read
+
+
+_FrontLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _load_front(lines: list[str], end: int) -> dict:
+    """Compose, check the expanded size (aliases make a small text a huge graph), then construct."""
+    source = "\n".join(lines[1:end])
+    if len(source) > _MAX_FRONT_CHARS:
+        raise Unreadable("too-large", f"front matter too complex: {len(source):,} characters (limit {_MAX_FRONT_CHARS:,})")
+    loader = _FrontLoader(source)
+    try:
+        root = loader.get_single_node()
+        if root is not None and _expanded_size(root) > _MAX_FRONT_NODES:
+            raise Unreadable("too-large", f"front matter too complex: its aliases expand to more than {_MAX_FRONT_NODES:,} values")
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark else ""
+        raise Unreadable("corrupt", f"front matter is not valid YAML{where}") from None
+    except RecursionError:
+        raise Unreadable("too-large", "front matter too complex: nested too deeply") from None
+    finally:
+        loader.dispose()
+    return data if isinstance(data, dict) else {}
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once every alias is expanded (memoised: linear in the graph;
+    a recursive alias, which never ends, counts as too many)."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack[-1]
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value if isinstance(node, yaml.SequenceNode) else []
+        todo = [c for c in children if id(c) not in sizes]
+        if todo and id(node) not in open_:
+            open_.add(id(node))
+            if any(id(c) in open_ for c in todo):
+                return _MAX_FRONT_NODES + 1
+            stack.extend(todo)
+            continue
+        if todo:  # its children are done by now unless one of them leads back to it
+            return _MAX_FRONT_NODES + 1
+        stack.pop()
+        open_.discard(id(node))
+        sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), _MAX_FRONT_NODES + 1)
+    return sizes[id(root)]
 
 
 _MAX_FRONT_NODES = 10_000  # NOTE: aliases can make a small YAML text a huge graph; a real front matter has dozens
@@ -187,12 +244,21 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
     doc.properties = {f"front:{k}": str(v) for k, v in front.items()}
 
 
+def _atx_title(rest: str) -> str:
+    """A heading's text without its optional closing sequence of "#" (CommonMark: preceded by a blank)."""
+    title = rest.rstrip()
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1] in " \t"):
+        title = bare.rstrip()
+    return title
+
+
 def _heading(lines: list[str], i: int, markdown: bool) -> tuple[int, str] | None:
     raw = lines[i]
     if markdown:
         m = _ATX.match(raw)
         if m:
-            return len(m.group(1)), m.group(2)
+            return len(m.group(1)), _atx_title(m.group(2))
         if i + 1 < len(lines) and raw.strip() and _SETEXT.match(lines[i + 1].strip()) and not _LIST.match(raw):
             return (1 if lines[i + 1].strip()[0] == "=" else 2), raw.strip()
         return None

@@ -32,8 +32,8 @@ def _key(text: str) -> str:
 def quads(path: Path, doc: Document, f: Finding) -> dict[int, list[tuple[float, float, float, float]]]:
     """Per page, one box per text line covered by the finding's span."""
     out: dict[int, list[tuple[float, float, float, float]]] = {}
-    if f.block is None or f.span is None:
-        return out
+    if f.block is None or f.span is None or doc.blocks[f.block].part == "comment":
+        return out  # NOTE: annotation and form-field text has no place in the page's text layer: a note instead
     for piece in doc.blocks[f.block].source_pieces(*f.span):
         out.setdefault(piece.key, []).extend(line_boxes(char_boxes(path, piece.key, piece.start, piece.end)))
     return out
