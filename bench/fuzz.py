@@ -1,12 +1,14 @@
 """Fuzz the extractors with mutated real fixtures: no uncaught exception, no hang, no crash.
 
-    python bench/fuzz.py [--per-extractor 5000] [--seed 13485] [--timeout 20] [--jobs 2]
+    python bench/fuzz.py [--per-extractor 5000] [--caches 2000] [--configs 2000] [--seed 13485] [--timeout 20] [--jobs 2]
 
 Each input is a fixture mutated at byte level (flips, truncation, duplicated or inserted
 chunks) or, for Word packages, inside the package (a mangled XML part re-zipped). Every
 input goes through the same worker pool as a scan, so an uncaught exception, a hang or a
-crash of the reader is counted, not fatal. Exit status 1 when any was found. The test
-suite runs a short, seeded version of this (tests/test_fuzz.py).
+crash of the reader is counted, not fatal. ``--caches``/``--configs`` mutate result caches and
+configuration files (bench/fuzz_data.py): each must give a result, a cache miss or an error
+naming the file, never an exception, a hang or code run. Exit status 1 when any was found.
+The test suite runs a short, seeded version of this (tests/test_fuzz.py).
 """
 
 from __future__ import annotations
@@ -135,9 +137,23 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13485)
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--caches", type=int, default=0, help="mutated result caches, each used by a scan and a report")
+    parser.add_argument("--configs", type=int, default=0, help="mutated doccheck.yaml files, each used by a scan")
     args = parser.parse_args()
     bad = 0
-    for kind in SEEDS:
+    for what, n in (("caches", args.caches), ("configs", args.configs)):
+        if not n:
+            continue
+        import fuzz_data
+
+        started = time.perf_counter()
+        counts = (fuzz_data.fuzz_caches if what == "caches" else fuzz_data.fuzz_configs)(n, args.seed)
+        failures = sum(counts[f] for f in fuzz_data.FAILURES)
+        bad += failures
+        print(f"{what:7} {counts['inputs']:6} inputs: {counts['ok']} runs gave a report, {counts['refused']} refused with an error naming the file, "
+              f"{counts['exception'] + counts['internal-error']} uncaught exceptions, {counts['hang']} hangs, {counts['code-executed']} ran code, "
+              f"{counts['error-without-file']} errors not naming the file ({time.perf_counter() - started:.0f} s)")
+    for kind in SEEDS if args.per_extractor else ():
         started = time.perf_counter()
         counts = fuzz(kind, args.per_extractor, args.seed, args.jobs, args.timeout)
         failures = sum(counts[f] for f in FAILURES)

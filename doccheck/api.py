@@ -317,14 +317,15 @@ def _check(
     """Check the files of ``todo``; each result also goes into ``finished`` (by position in ``todo``) as it arrives."""
     finished = {} if finished is None else finished
     from doccheck.parallel import Task, run, workers_for
-    from doccheck.worker import check_file
 
     jobs = workers_for(config.jobs, len(todo))
     if not todo:
         return []
-    if jobs == 0:  # in-process: no isolation, for debugging and profiling
+    if jobs == 0:  # in-process, for debugging and profiling: no isolation, the same limits
+        from doccheck.parallel import check_here
+
         for n, (_, path, shown, _) in enumerate(todo):
-            finished[n] = check_file(str(path), shown, settings)
+            finished[n] = check_here(Task(n, str(path), shown), settings, config.timeout, config.memory_mb)
             tick(shown)
         return [finished[n] for n in range(len(todo))]
     if settings.set_facts:  # NOTE: built once before the workers fork, not once in each of them

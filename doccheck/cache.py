@@ -41,6 +41,11 @@ _HEADER = b"SQLite format 3\x00"
 _OURS = {("table", "meta"), ("table", "results"), ("index", "sqlite_autoindex_meta_1"), ("index", "sqlite_autoindex_results_1")}
 
 
+def _text(data: bytes) -> str:
+    """TEXT columns as read: a damaged cache may hold bytes that are not UTF-8 (a miss, not a crash)."""
+    return data.decode("utf-8", "replace")
+
+
 def make_key(content_sha: str, display: str, context: str) -> str:
     return hashlib.sha256(f"{content_sha}|{display}|{context}".encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -58,6 +63,7 @@ def _foreign(path: Path) -> str | None:
         return "it belongs to another user"
     try:
         with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30) as db:
+            db.text_factory = _text
             db.execute("PRAGMA trusted_schema=OFF")
             objects = {(kind, name) for kind, name in db.execute("SELECT type, name FROM sqlite_master")}
     except sqlite3.DatabaseError:
@@ -70,6 +76,7 @@ def _older_doccheck(path: Path) -> bool:
     """A cache of an older doccheck (no application id yet): doccheck's tables and a schema row."""
     try:
         with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30) as db:
+            db.text_factory = _text
             db.execute("PRAGMA trusted_schema=OFF")
             tables = {name for kind, name in db.execute("SELECT type, name FROM sqlite_master") if kind == "table"}
             return tables == {"meta", "results"} and db.execute("SELECT 1 FROM meta WHERE key = 'schema'").fetchone() is not None
@@ -129,6 +136,7 @@ class Cache:
             if self.path.parent.name == ".doccheck":  # NOTE: the cache folder ignores itself in git, as .pytest_cache does
                 (self.path.parent / ".gitignore").write_text("# created by doccheck\n*\n", encoding="utf-8")
         db = sqlite3.connect(self.path, timeout=30)
+        db.text_factory = _text
         self.db = db
         db.execute("PRAGMA trusted_schema=OFF")
         db.execute(f"PRAGMA application_id={APPLICATION_ID}")

@@ -33,6 +33,13 @@ def cli() -> None:
     pass
 
 
+def _finite(param: click.Parameter, value: float | None) -> float | None:
+    """click's FloatRange lets "nan" through (no comparison with NaN is true): a time limit that never ends."""
+    if value is not None and value != value:
+        raise click.BadParameter("must be a number of seconds, not nan", param=param)
+    return value
+
+
 def _exit_code(max_severity: Severity | None, fail_on: str, exit_zero: bool) -> int:
     if exit_zero or fail_on == "never" or max_severity is None:
         return ExitStatus.OK
@@ -132,7 +139,8 @@ class _Progress:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes [default: all cores]; 0 checks in this process.")
 @click.option("--cache", "cache_path", type=click.Path(path_type=Path, dir_okay=False), help="Cache file [default: .doccheck/cache.sqlite beside the configuration].")
 @click.option("--no-cache", is_flag=True, help="Check every file again and store nothing.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per file before it is reported as unreadable [default: 120].")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=7 * 24 * 3600), callback=lambda ctx, param, v: _finite(param, v),
+              help="Seconds per file before it is reported as unreadable [default: 120].")
 @click.option("--executor", help="Where files are checked: local worker processes [default], or a Dask cluster: dask://HOST:PORT, "
               "or dask with the address in $DASK_SCHEDULER_ADDRESS (needs doccheck[dask]).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on an interactive terminal].")
@@ -253,18 +261,20 @@ def annotate(paths: tuple[Path, ...], out_dir: Path | None, track_changes: bool,
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
 @click.option("--tags", is_flag=True, help="Also tag citations and terms, and list the tags.")
-def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, tags: bool) -> int:
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=7 * 24 * 3600), default=Config.timeout, show_default=True,
+              callback=lambda ctx, param, v: _finite(param, v), help="Seconds per file before it is reported as not read.")
+def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, tags: bool, timeout: float) -> int:
     """Show what doccheck reads: metadata with sources, facts, and every block with its location."""
-    from doccheck.discover import discover, display_path
-    from doccheck.extract import extract as extract_one
+    from doccheck import api
     from doccheck.report import extracted
 
-    docs = [extract_one(p, display=display_path(p)) for p in discover(paths)]
-    if tags:
-        from doccheck.nlp import tag_document
-
+    # NOTE: read in the scan's workers, under the same time and memory limits (a hostile file is a
+    # problem in the output, not a hung or exhausted shell); no configuration: what is read never depends on one
+    report = api.scan(paths, Config(root=Path.cwd(), use_cache=False, timeout=timeout), details=True)
+    docs = [r.document for r in report.documents]
+    if not tags:
         for doc in docs:
-            tag_document(doc)
+            doc.tags = []
     _emit(extracted.render_json(docs) if fmt == "json" else extracted.render_text(docs), output, [Path(d.path) for d in docs])
     return ExitStatus.OK
 

@@ -12,6 +12,7 @@ import configparser
 import dataclasses
 import hashlib
 import json
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from doccheck.datafile import read_text
 from doccheck.finding import Severity
 from doccheck.yamlpos import PosDict, Problem, YamlError, load
 
@@ -121,16 +123,30 @@ def _number(value: Any, kind: type, what: str) -> Any:
         raise ValueError(f"must be {what} (got {value!r})") from None
     if kind is int and isinstance(value, float) and value != number:
         raise ValueError(f"must be {what} (got {value!r})")
+    if kind is float and not math.isfinite(number):
+        raise ValueError(f"must be {what} (got {value!r})")
     return number
+
+
+_MAXIMA = {"jobs": 1024, "memory_mb": 1024 * 1024, "timeout": 7 * 24 * 3600.0}  # beyond these a value is a typo
 
 
 def _convert(key: str, value: Any, root: Path) -> Any:
     if key in _LISTS:
         return tuple(str(v) for v in _as_list(value))
     if key == "rules":
-        return tuple((root / str(v)).resolve() for v in _as_list(value))
+        paths = tuple((root / str(v)).resolve() for v in _as_list(value))
+        for path in paths:
+            if not path.exists():
+                raise ValueError(f"names {path}, which does not exist")
+            if not (path.is_file() or path.is_dir()):
+                raise ValueError(f"names {path}, which is neither a rule file nor a folder")
+        return paths
     if key in _PATHS:
-        return (root / str(value)).resolve() if value not in (False, None, "false") else None
+        path = (root / str(value)).resolve() if value not in (False, None, "false") else None
+        if path is not None and path.exists() and not path.is_file():
+            raise ValueError(f"names {path}, which is not a file")
+        return path
     if key in ("default_rules", "complete_set"):
         if isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "on")
@@ -141,13 +157,13 @@ def _convert(key: str, value: Any, root: Path) -> Any:
         return str(value)
     if key in ("jobs", "memory_mb"):
         number = _number(value, int, "a whole number")
-        if number < 0:
-            raise ValueError("must be 0 or more")
+        if not 0 <= number <= _MAXIMA[key]:
+            raise ValueError(f"must be from 0 to {_MAXIMA[key]}")
         return number
     if key == "timeout":
         seconds = _number(value, float, "a number of seconds")
-        if seconds <= 0:
-            raise ValueError("must be more than 0 seconds")
+        if not 0 < seconds <= _MAXIMA[key]:
+            raise ValueError(f"must be more than 0 seconds and at most {_MAXIMA[key]:g}")
         return seconds
     if key == "set_analysis":
         if str(value) not in ("auto", "always", "never"):
@@ -161,7 +177,9 @@ def _convert(key: str, value: Any, root: Path) -> Any:
     if key == "sites":
         if value is False:
             return ""  # no sites: the set is one organisation
-        pattern = re.compile(str(value))
+        from doccheck.userregex import compile_linear
+
+        pattern = compile_linear(str(value))
         if "site" not in pattern.groupindex:
             raise ValueError("needs a (?P<site>...) group")
         return str(value)
@@ -186,7 +204,14 @@ def _convert(key: str, value: Any, root: Path) -> Any:
         if bad:
             raise ValueError(f"unknown role(s) {', '.join(bad)} (choose from {', '.join(ROLES)})")
         return out
-    return {str(k): str(v) for k, v in _as_mapping(value).items()}  # document_types
+    from doccheck.resources import corpus  # document_types
+
+    out = {str(k): str(v) for k, v in _as_mapping(value).items()}
+    known = corpus("document-types.yaml")["types"]
+    bad = sorted({v for v in out.values() if v not in known})
+    if bad:
+        raise ValueError(f"unknown document type(s) {', '.join(bad)} (choose from {', '.join(known)})")
+    return out
 
 
 def _build(data: dict[str, Any], path: Path, lines: dict[str, tuple[int, int]]) -> Config:
@@ -220,7 +245,7 @@ def _from_yaml(path: Path) -> Config:
 
 def _from_setup_cfg(path: Path) -> Config | None:
     parser = configparser.ConfigParser()
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "configuration")
     parser.read_string(text)
     if not parser.has_section("doccheck"):
         return None
@@ -229,7 +254,7 @@ def _from_setup_cfg(path: Path) -> Config | None:
 
 
 def _from_pyproject(path: Path) -> Config | None:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "configuration")
     try:
         data = tomllib.loads(text).get("tool", {}).get("doccheck")
     except tomllib.TOMLDecodeError as exc:

@@ -8,15 +8,24 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from doccheck.errors import DoccheckUserError
 from doccheck.results import Report
 
 
 def _open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_file():
+        raise DoccheckUserError(f"history path {path} is not a file")
     db = sqlite3.connect(path, timeout=30)
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS scans (time TEXT, documents INTEGER, findings INTEGER, by_category TEXT, by_severity TEXT, by_site TEXT)"
-    )
+    db.text_factory = lambda data: data.decode("utf-8", "replace")  # NOTE: a damaged file's text is not UTF-8
+    try:
+        db.execute("PRAGMA trusted_schema=OFF")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS scans (time TEXT, documents INTEGER, findings INTEGER, by_category TEXT, by_severity TEXT, by_site TEXT)"
+        )
+    except sqlite3.DatabaseError as exc:  # NOTE: SQLite never writes into a file that is not a database; say so
+        db.close()
+        raise DoccheckUserError(f"{path} is not a doccheck history file ({exc}); doccheck left it untouched (give another --history)") from None
     return db
 
 

@@ -213,3 +213,53 @@ def workers_for(jobs: int | None, files: int) -> int:
         return 0
     return max(1, min(wanted, files, -(-files // FILES_PER_WORKER)))
 
+
+
+class _Overran(Exception):
+    pass
+
+
+def _overran(signum, frame):  # type: ignore[no-untyped-def]
+    raise _Overran
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def check_here(task: Task, settings: Settings, timeout: float, memory_mb: int) -> DocumentResult:
+    """``--jobs 0``: the file checked in this process, under the workers' limits.
+
+    NOTE: the time limit is a SIGALRM timer, which interrupts Python code only (a reader inside
+    C runs to its end); the memory cap is this process's address-space limit while the file is
+    read, never below what the process already holds plus room to work.
+    """
+    import resource
+    import signal
+    import threading
+
+    timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    previous = signal.signal(signal.SIGALRM, _overran) if timed else None
+    limit = resource.getrlimit(resource.RLIMIT_AS)
+    started = time.monotonic()
+    try:
+        if memory_mb:
+            cap = max(memory_mb * 1024 * 1024, _address_space() + 512 * 1024 * 1024)
+            if limit[1] == resource.RLIM_INFINITY or cap <= limit[1]:
+                resource.setrlimit(resource.RLIMIT_AS, (cap, limit[1]))
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+        return check_file(task.path, task.display, settings)
+    except _Overran:
+        return failed(task.path, task.display, settings, "timeout", f"reading took longer than {timeout:g} s", time.monotonic() - started)
+    except MemoryError:
+        return failed(task.path, task.display, settings, "too-large", f"needed more than {memory_mb} MB of memory")
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        resource.setrlimit(resource.RLIMIT_AS, limit)

@@ -102,10 +102,9 @@ def load(path: Path | str, text: str | None = None) -> Any:
     """Parse a YAML file into PosDict/PosList; syntax errors and duplicate keys raise `YamlError`."""
     name = str(path)
     if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise YamlError([Problem(name, 1, 1, f"cannot read file ({exc})")]) from None
+        from doccheck.datafile import read_text
+
+        text = read_text(Path(path))
     loader = _Loader(text)
     loader.duplicates = []
     try:

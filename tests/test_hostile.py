@@ -159,3 +159,256 @@ def test_worker_memory_cap_turns_into_a_finding(tmp_path, monkeypatch):
     (result,) = report.documents
     assert [f.rule for f in result.findings] == ["READ-001"] and "more than 1024 MB" in result.findings[0].message
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # only the worker was capped
+
+
+# --- caches and configuration are data --------------------------------------------------------
+
+class _Payload:
+    """A pickle that runs a command when loaded: what a hostile cache row would hold."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _library(tmp_path: Path) -> Path:
+    import shutil
+
+    lib = tmp_path / "library"
+    shutil.copytree(FIXTURES / "sops", lib / "sops")
+    return lib
+
+
+def _findings(report: dict) -> list:
+    return sorted((d["path"], f["rule"], f["message"], json.dumps(f["location"], sort_keys=True)) for d in report["documents"] for f in d["findings"])
+
+
+def _scan(run_cli, lib: Path, *args: str) -> tuple[int, dict, str]:
+    code, out, err = run_cli("scan", ".", "--format", "json", "--no-config", *args, cwd=lib)
+    assert code in (0, 1), err
+    return code, json.loads(out), err
+
+
+@pytest.mark.parametrize("with_trigger", [True, False])
+def test_a_cache_holding_a_pickle_payload_runs_nothing_and_gives_the_uncached_result(run_cli, tmp_path, caplog, with_trigger):
+    import pickle
+    import sqlite3
+
+    lib = _library(tmp_path)
+    marker = tmp_path / "code-ran"
+    cache = lib / ".doccheck" / "cache.sqlite"
+    _, expected, _ = _scan(run_cli, lib, "--no-cache")
+    _scan(run_cli, lib)  # writes the cache
+    evil = pickle.dumps(_Payload(marker))
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE results SET payload = ?, details = ?", (evil, evil))
+        if with_trigger:  # a trigger rewrites every row doccheck stores from now on
+            db.execute("CREATE TRIGGER poison AFTER INSERT ON results BEGIN UPDATE results SET payload = X'"
+                       + evil.hex() + "' WHERE key = NEW.key; END")
+    for _ in range(2):
+        _, report, err = _scan(run_cli, lib)
+        assert not marker.exists(), "a cache row was executed"
+        assert _findings(report) == _findings(expected)
+    code, _, _ = run_cli("report", ".", "-o", str(tmp_path / "readiness.html"), cwd=lib)  # reporters that load the blocks too
+    assert code in (0, 1) and not marker.exists()
+    if with_trigger:
+        assert "it holds trigger poison" in caplog.text and (lib / ".doccheck" / "cache.sqlite.rebuilt").exists()
+        with sqlite3.connect(cache) as db:  # the untrusted file was never written to
+            assert db.execute("SELECT count(*) FROM results WHERE payload = ?", (evil,)).fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("payload", [b"[1, 2, 3]", b'{"document": 5}', b"\x80\x04K\x01.", b"{" * 100_000, b'{"document": {"path": 1}}', b""])
+def test_cache_rows_of_the_wrong_shape_are_misses(run_cli, tmp_path, payload):
+    import sqlite3
+
+    lib = _library(tmp_path)
+    _, expected, _ = _scan(run_cli, lib, "--no-cache")
+    _scan(run_cli, lib)
+    with sqlite3.connect(lib / ".doccheck" / "cache.sqlite") as db:
+        db.execute("UPDATE results SET payload = ?, details = ?", (payload, payload))
+    _, report, err = _scan(run_cli, lib)
+    assert "Traceback" not in err and _findings(report) == _findings(expected)
+    assert report["summary"]["documents"] == len(expected["documents"])
+
+
+def test_a_cache_path_naming_an_input_document_is_refused_untouched(run_cli, tmp_path):
+    lib = _library(tmp_path)
+    target = lib / "sops" / "SOP-QA-012-capa.docx"
+    before = target.read_bytes()
+    code, _, err = run_cli("scan", ".", "--cache", str(target), "--no-config", cwd=lib)
+    assert code == 2 and str(target) in err and "not a doccheck cache" in err
+    assert target.read_bytes() == before
+    (lib / "doccheck.yaml").write_text(f"cache: {target}\n", encoding="utf-8")  # from a configuration file too
+    code, _, err = run_cli("scan", ".", cwd=lib)
+    assert code == 2 and target.read_bytes() == before
+
+
+def test_a_cache_owned_by_someone_else_is_not_read(run_cli, tmp_path, monkeypatch, caplog):
+    lib = _library(tmp_path)
+    _scan(run_cli, lib)
+    real = os.getuid()
+    monkeypatch.setattr(os, "getuid", lambda: real + 1)  # as if the file belonged to another user
+    _, report, err = _scan(run_cli, lib)
+    assert "belongs to another user" in caplog.text and (lib / ".doccheck" / "cache.sqlite.rebuilt").exists()
+    assert report["documents"]
+
+
+# --- limits -----------------------------------------------------------------------------------
+
+def test_a_backtracking_heading_line_reads_at_once():
+    from doccheck.extract import extract
+
+    started = time.monotonic()
+    doc = extract(BAD / "atx-backtrack.md")
+    assert time.monotonic() - started < 5  # it took minutes with the backtracking pattern
+    assert doc.blocks[0].kind == "heading" and doc.blocks[0].text.startswith("Heading")
+
+
+@pytest.mark.parametrize("title, expected", [("# Title", "Title"), ("## Title ##", "Title"), ("# C# #", "C#"), ("### a ### b", "a ### b"), ("#5 not a heading", None)])
+def test_atx_headings_still_read_their_closing_sequence(tmp_path, title, expected):
+    from doccheck.extract import extract
+
+    (tmp_path / "h.md").write_text(title + "\n\ntext\n", encoding="utf-8")
+    first = extract(tmp_path / "h.md").blocks[0]
+    assert (first.text if first.kind == "heading" else None) == expected
+
+
+def test_an_invalid_front_matter_date_is_a_document_control_finding(run_cli):
+    code, out, err = run_cli("scan", str(BAD / "invalid-front-date.md"), "--no-cache", "--no-config", "--format", "json")
+    assert code == 1, err
+    (doc,) = json.loads(out)["documents"]
+    dc003 = [f for f in doc["findings"] if f["rule"] == "DC-003"]
+    assert dc003 and "'2024-02-30', not a calendar date" in dc003[0]["message"]
+
+
+def test_front_matter_aliases_within_budget_still_read(tmp_path):
+    from doccheck.extract import extract
+
+    (tmp_path / "ok.md").write_text("---\nrevision: &r C\nversion: *r\napprovers: &p [A. Smith, B. Jones]\napproved_by: *p\n---\n# T\n", encoding="utf-8")
+    doc = extract(tmp_path / "ok.md")
+    assert doc.readable and doc.metadata.best("revision").value == "C"
+
+
+# --- content checked, or said not to be ---------------------------------------------------------
+
+def test_altchunk_content_is_checked_and_rtf_is_reported(run_cli):
+    code, out, _ = run_cli("scan", str(BAD / "altchunk.docx"), "--no-cache", "--no-config", "--format", "json", "--fail-on", "info")
+    (doc,) = json.loads(out)["documents"]
+    cited = {f["text"] for f in doc["findings"] if f["rule"].startswith("QMSR-REF")}
+    assert {"21 CFR 820.30(j)", "21 CFR 820.181"} <= cited  # from the HTML chunk and the nested .docx
+    assert any(f["rule"] == "READ-002" and "chunk3.rtf" in f["message"] for f in doc["findings"])
+
+
+def test_relationships_back_to_the_body_read_it_once():
+    from doccheck.extract import extract
+
+    assert [b.text for b in extract(BAD / "self-relationships.docx").blocks] == [b.text for b in extract(FIXTURES / "formats" / "all-parts.docx").blocks]
+
+
+def test_pdf_form_fields_and_notes_are_read_and_an_embedded_file_is_reported(run_cli):
+    code, out, _ = run_cli("scan", str(BAD / "form-fields.pdf"), "--no-cache", "--no-config", "--format", "json", "--fail-on", "info")
+    (doc,) = json.loads(out)["documents"]
+    assert not any("OCR" in f["message"] for f in doc["findings"])
+    cited = {f["text"] for f in doc["findings"] if f["rule"].startswith("QMSR-REF")}
+    assert cited == {"21 CFR 820.30(i)", "21 CFR 820.30(j)"}  # field value and note; not doccheck's own note (820.40)
+    code, out, _ = run_cli("extract", str(BAD / "form-fields.pdf"), "--format", "json")
+    assert json.loads(out)["documents"][0]["facts"]["embedded_files"] == ["attachment.docx"]
+    assert any(f["rule"] == "READ-002" and "embedded file 'attachment.docx'" in f["message"] for f in doc["findings"])
+
+
+# --- the same limits with --jobs 0, extract and annotate ----------------------------------------
+
+def test_jobs_0_checks_in_this_process_under_the_time_limit(tmp_path):
+    from doccheck.api import scan
+
+    (tmp_path / "long.md").write_text("# Long\n\n" + "The DHF is kept per 21 CFR 820.30(j) and 820.181.\n\n" * 20_000, encoding="utf-8")
+    report = scan([tmp_path / "long.md"], Config(root=tmp_path, use_cache=False, jobs=0, timeout=0.2))
+    (result,) = report.documents
+    assert result.document.problems[0].reason == "timeout"
+
+
+def test_jobs_0_checks_in_this_process_under_the_memory_cap(tmp_path, monkeypatch):
+    import doccheck.parallel as parallel
+    from doccheck.api import scan
+
+    def greedy(path, display, settings):  # type: ignore[no-untyped-def]
+        return bytearray(64 * 1024**3)  # more than any cap
+
+    monkeypatch.setattr(parallel, "check_file", greedy)
+    (tmp_path / "a.md").write_text("# A\n", encoding="utf-8")
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    (result,) = scan([tmp_path / "a.md"], Config(root=tmp_path, use_cache=False, jobs=0, memory_mb=1024)).documents
+    assert result.document.problems[0].reason == "too-large"
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # the process's own limit is given back
+
+
+def test_extract_reads_in_workers_under_the_time_limit(run_cli, tmp_path, monkeypatch):
+    import doccheck.worker as worker
+
+    real = worker.check_file
+
+    def slow(path, display, settings):  # type: ignore[no-untyped-def]
+        if path.endswith("slow.md"):
+            time.sleep(60)
+        return real(path, display, settings)
+
+    monkeypatch.setattr(worker, "check_file", slow)
+    import doccheck.parallel as parallel
+
+    monkeypatch.setattr(parallel, "check_file", slow)
+    (tmp_path / "slow.md").write_text("# Slow\n", encoding="utf-8")
+    (tmp_path / "ok.md").write_text("# OK\n\nper 21 CFR 820.30\n", encoding="utf-8")
+    started = time.monotonic()
+    code, out, err = run_cli("extract", "slow.md", "ok.md", "--format", "json", "--timeout", "2", cwd=tmp_path)
+    assert code == 0 and time.monotonic() - started < 30, err
+    docs = {d["path"]: d for d in json.loads(out)["documents"]}
+    assert docs["slow.md"]["problems"][0]["reason"] == "timeout"
+    assert any("820.30" in b["text"] for b in docs["ok.md"]["blocks"])
+
+
+def test_a_sites_pattern_from_configuration_runs_in_linear_time(run_cli, tmp_path):
+    folder = tmp_path / ("a" * 60 + "c")
+    folder.mkdir()
+    (folder / "x.md").write_text("# X\n", encoding="utf-8")
+    (tmp_path / "doccheck.yaml").write_text('sites: "^(?P<site>(a+)+)b"\n', encoding="utf-8")  # catastrophic for a backtracking engine
+    started = time.monotonic()
+    code, _, err = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+    assert code in (0, 1), err
+    assert time.monotonic() - started < 30
+    (tmp_path / "doccheck.yaml").write_text('# sites\nsites: "(?P<site>\\\\w+)/\\\\1"\n', encoding="utf-8")
+    code, _, err = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+    assert code == 2 and "doccheck.yaml:2" in err and "backreferences" in err
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("timeout: .nan", "'timeout' must be a number of seconds"),
+    ("jobs: 99999999999999999999", "'jobs' must be from 0 to"),
+    ('document_types: {"*": no-such-type}', "unknown document type(s) no-such-type"),
+    ("rules: [/dev/zero]", "neither a rule file nor a folder"),
+    ("waivers: /dev/zero", "which is not a file"),
+    ("rules: [missing-pack.yaml]", "which does not exist"),
+])
+def test_configuration_values_that_once_crashed_or_hung_are_errors_at_their_line(run_cli, tmp_path, setting, says):
+    (tmp_path / "a.md").write_text("# A\n", encoding="utf-8")
+    (tmp_path / "doccheck.yaml").write_text(f"fail_on: error\n{setting}\n", encoding="utf-8")
+    code, _, err = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+    assert code == 2 and f"doccheck.yaml:2:1: " in err and says in err, err
+
+
+def test_a_rule_pack_that_is_not_a_regular_file_is_an_error_not_an_endless_read(run_cli, tmp_path):
+    os.mkfifo(tmp_path / "pack.yaml")
+    (tmp_path / "a.md").write_text("# A\n", encoding="utf-8")
+    code, _, err = run_cli("scan", "a.md", "--no-cache", "--no-config", "--rules", str(tmp_path / "pack.yaml"), cwd=tmp_path)
+    assert code == 2 and "not a regular file" in err
+
+
+def test_a_history_path_that_is_not_a_history_file_is_refused_untouched(run_cli, tmp_path):
+    import shutil
+
+    target = tmp_path / "SOP.md"
+    shutil.copy(FIXTURES / "sops" / "SOP-QA-004-document-control.md", target)
+    before = target.read_bytes()
+    code, _, err = run_cli("report", str(FIXTURES / "sops"), "--no-config", "-o", str(tmp_path / "r.html"), "--history", str(target), cwd=tmp_path)
+    assert code == 2 and "not a doccheck history file" in err and target.read_bytes() == before

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from doccheck.datafile import read_bytes, yaml_files
 from doccheck.engine.registry import TYPES
 from doccheck.engine.rule import Rule, Scope
 from doccheck.finding import CATEGORIES, Severity
@@ -49,7 +50,7 @@ def pack_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+            files.extend(yaml_files(path))
         elif path.exists():
             files.append(path)
         else:
@@ -65,7 +66,7 @@ def packs_digest(paths: list[Path] | None = None) -> str:
     """Hash of the rule pack files' bytes (a valid pack set parses to the same RuleSet)."""
     digest = hashlib.sha256()
     for file in pack_files(paths if paths is not None else default_paths()):
-        digest.update(str(file).encode() + b"\0" + file.read_bytes())
+        digest.update(str(file).encode() + b"\0" + read_bytes(file, "rule pack"))
     return digest.hexdigest()
 
 
@@ -77,7 +78,7 @@ def load_rules(paths: list[Path] | None = None) -> RuleSet:
     seen: dict[str, str] = {}
     digest = hashlib.sha256()
     for file in files:
-        digest.update(file.read_bytes())
+        digest.update(read_bytes(file, "rule pack"))
         collector = _Collector(str(file))
         try:
             data = load(file)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -81,7 +80,9 @@ def assign_sites(documents: list[tuple[str, SetFacts | None]], root: str, patter
     if pattern == "":
         return {path: "." for path, _ in documents}
     if pattern:
-        compiled = re.compile(pattern)
+        from doccheck.userregex import compile_linear
+
+        compiled = compile_linear(pattern)  # NOTE: from a configuration file; runs in this process, over every path
         return {path: (m.group("site") if (m := compiled.search(path)) and m.groupdict().get("site") else ".") for path, _ in documents}
     depth = 0 if root == "." else len(root.split("/"))
     folders = {}
