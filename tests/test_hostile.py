@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -412,3 +413,78 @@ def test_a_history_path_that_is_not_a_history_file_is_refused_untouched(run_cli,
     before = target.read_bytes()
     code, _, err = run_cli("report", str(FIXTURES / "sops"), "--no-config", "-o", str(tmp_path / "r.html"), "--history", str(target), cwd=tmp_path)
     assert code == 2 and "not a doccheck history file" in err and target.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["SOP-DC-003-design-control.pdf", "SOP-QA-004-document-control.md"])
+def test_a_file_edited_after_the_parent_hashed_it_is_cached_under_what_the_worker_read(run_cli, tmp_path, monkeypatch, name):
+    import shutil
+
+    import doccheck.api as api
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    target = lib / name
+    shutil.copy(FIXTURES / "sops" / name, target)
+    old = target.read_bytes()
+    new = (FIXTURES / "bad" / "invalid-front-date.md").read_bytes() if name.endswith(".md") else (FIXTURES / "clean" / "SOP-CH-010-complaints.pdf").read_bytes()
+    real = api._content_hash
+
+    def hash_then_edit(path):  # type: ignore[no-untyped-def]
+        digest = real(path)
+        if path.name == name:
+            target.write_bytes(new)  # the edit lands between the parent's hash and the worker's read
+        return digest
+
+    monkeypatch.setattr(api, "_content_hash", hash_then_edit)
+    _, edited, _ = _scan(run_cli, lib, "--jobs", "1")
+    monkeypatch.setattr(api, "_content_hash", real)
+    target.write_bytes(old)  # back to the content the parent hashed: its key must not hold the edit's findings
+    _, again, _ = _scan(run_cli, lib)
+    _, fresh, _ = _scan(run_cli, lib, "--no-cache")
+    assert _findings(again) == _findings(fresh) != _findings(edited)
+    assert edited["documents"][0]["sha256"] == hashlib.sha256(new).hexdigest()
+
+
+def test_a_timeout_is_cached_for_the_same_content_and_settings_and_rechecked_with_more_time(tmp_path, monkeypatch):
+    import shutil
+
+    import doccheck.parallel as parallel
+    from doccheck.api import scan
+
+    lib = _library(tmp_path)
+    real = parallel.check_file
+
+    def slow(path, display, settings):  # type: ignore[no-untyped-def]
+        if "QM-001" in path:
+            time.sleep(60)
+        return real(path, display, settings)
+
+    shutil.copy(FIXTURES / "sops" / "QM-001-quality-manual.md", lib / "sops" / "QM-001-quality-manual.md")
+    monkeypatch.setattr(parallel, "check_file", slow)
+    monkeypatch.chdir(lib)
+    cache = tmp_path / "cache.sqlite"
+
+    def timed_out(report) -> bool:  # type: ignore[no-untyped-def]
+        (result,) = [r for r in report.documents if "QM-001" in r.document.path]
+        return bool(result.document.problems) and result.document.problems[0].reason == "timeout"
+
+    assert timed_out(scan(["."], Config(root=lib, jobs=1, timeout=2, cache=cache)))
+    started = time.monotonic()
+    assert timed_out(scan(["."], Config(root=lib, jobs=1, timeout=2, cache=cache)))
+    assert time.monotonic() - started < 2  # from the cache: a file that timed out is not read again on every run
+    monkeypatch.setattr(parallel, "check_file", real)
+    assert not timed_out(scan(["."], Config(root=lib, jobs=1, timeout=60, cache=cache)))  # more time: checked again
+
+
+def test_an_object_embedded_in_a_word_document_is_listed_and_reported(tmp_path):
+    import zipfile
+
+    from doccheck.extract import extract
+
+    target = tmp_path / "with-object.docx"
+    target.write_bytes((FIXTURES / "formats" / "all-parts.docx").read_bytes())
+    with zipfile.ZipFile(target, "a") as zf:
+        zf.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", b"PK\x03\x04 a workbook")
+    doc = extract(target)
+    assert doc.facts["embedded_files"] == ["Microsoft_Excel_Worksheet.xlsx"]
+    assert [p.message for p in doc.problems] == ["contains an embedded file 'Microsoft_Excel_Worksheet.xlsx' that was not checked"]

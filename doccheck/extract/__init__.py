@@ -106,8 +106,7 @@ def _extract_into(path: Path, doc: Document, limits: Limits) -> None:
     elif kind == "pdf":
         from doccheck.extract.pdf import extract_pdf
 
-        del data  # PDFium reads the file itself
-        extract_pdf(path, doc, limits)
+        extract_pdf(data, doc, limits)
     elif kind in ("markdown", "text"):
         from doccheck.extract.text import extract_text
 

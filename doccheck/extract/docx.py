@@ -21,7 +21,7 @@ from doccheck.errors import Unreadable
 from doccheck.extract import altchunk, approval, identity
 from doccheck.extract.limits import PARSER_OPTIONS, Limits, check_zip, parse_xml, read_part
 from doccheck.extract.textbuild import TextBuilder, normalize
-from doccheck.model import Block, Document, Segment
+from doccheck.model import Block, Document, Problem, Segment
 from doccheck.ooxml import qn
 
 _REL_TYPES = {
@@ -343,6 +343,11 @@ def _read_package(pkg: _Package, doc: Document, depth: int = 0) -> None:
             "tables": len(reader.tables),
         }
     )
+    embedded = sorted(n for n in pkg.names if n.startswith(posixpath.join(posixpath.dirname(main), "embeddings/")))
+    if embedded:  # NOTE: OLE objects and packages (a spreadsheet, another document) shown in the body: not read
+        doc.facts["embedded_files"] = [posixpath.basename(n) for n in embedded]
+        for name in embedded:
+            doc.problems.append(Problem("embedded-file", f"contains an embedded file '{posixpath.basename(name)}' that was not checked", fatal=False))
     _read_identity(doc, custom, core, reader.tables)
 
 

@@ -10,10 +10,9 @@ PDFium. Pages are read one at a time and closed, so a 500-page file never holds 
 
 from __future__ import annotations
 
-import mmap
+import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from lxml import etree
 
@@ -29,11 +28,11 @@ _XMP = re.compile(rb"<x:xmpmeta.*?</x:xmpmeta>", re.S)
 _MAX_XMP = 4 * 1024 * 1024
 
 
-def _open(path: Path):  # type: ignore[no-untyped-def]
+def _open(data: bytes):  # type: ignore[no-untyped-def]
     import pypdfium2 as pdfium
 
     try:
-        return pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         text = str(exc)
         if "password" in text.lower():
@@ -180,17 +179,16 @@ def _add_block(doc: Document, part: str, lines: list[Line], section: tuple[str, 
     )
 
 
-def _xmp(path: Path) -> dict[str, str]:
+def _xmp(pdf_bytes: bytes) -> dict[str, str]:
     """Fields of the XMP packet (usually stored uncompressed), by local element name."""
     out: dict[str, str] = {}
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        start = mm.find(b"<x:xmpmeta")
-        if start < 0:
-            return out
-        end = mm.find(b"</x:xmpmeta>", start, start + _MAX_XMP)
-        if end < 0:
-            return out
-        data = bytes(mm[start : end + len(b"</x:xmpmeta>")])
+    start = pdf_bytes.find(b"<x:xmpmeta")
+    if start < 0:
+        return out
+    end = pdf_bytes.find(b"</x:xmpmeta>", start, start + _MAX_XMP)
+    if end < 0:
+        return out
+    data = pdf_bytes[start : end + len(b"</x:xmpmeta>")]
     try:
         root = parse_xml(data, "XMP metadata")
     except Unreadable:
@@ -213,17 +211,17 @@ def _info_keys() -> Iterator[str]:
                 yield "".join(w.capitalize() for w in label.split())
 
 
-def _properties(pdf, path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _properties(pdf, data: bytes) -> dict[str, str]:  # type: ignore[no-untyped-def]
     props = {f"info:{k}": v for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
     for key in dict.fromkeys(_info_keys()):
         value = pdf.get_metadata_value(key)
         if value:
             props[f"info:{key}"] = value
-    props.update({f"xmp:{k}": v for k, v in _xmp(path).items()})
+    props.update({f"xmp:{k}": v for k, v in _xmp(data).items()})
     return props
 
 
-def _plumbed_table(path: Path, first: _FirstPage) -> list[list[str]]:
+def _plumbed_table(data: bytes, first: _FirstPage) -> list[list[str]]:
     """A bordered region that held no text for PDFium, through pdfplumber's table reader, on that region only.
 
     Best effort: PDFium already read the text, so a file pdfminer cannot parse just has no table.
@@ -237,7 +235,7 @@ def _plumbed_table(path: Path, first: _FirstPage) -> list[list[str]]:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     left, bottom, right, top = first.box
     try:
-        with pdfplumber.open(str(path), pages=[first.number]) as pdf:
+        with pdfplumber.open(io.BytesIO(data), pages=[first.number]) as pdf:
             page = pdf.pages[0]
             try:  # NOTE: pdfplumber measures from the top edge, PDF user space from the bottom
                 region = page.crop((max(0, left - 2), max(0, first.height - top - 2), min(page.width, right + 2), min(page.height, first.height - bottom + 2)))
@@ -248,12 +246,12 @@ def _plumbed_table(path: Path, first: _FirstPage) -> list[list[str]]:
         return []
 
 
-def _read_identity(doc: Document, path: Path, first: _FirstPage) -> None:
+def _read_identity(doc: Document, data: bytes, first: _FirstPage) -> None:
     info = {k.split(":", 1)[1]: v for k, v in doc.properties.items() if k.startswith("info:")}
     xmp = {k.split(":", 1)[1]: v for k, v in doc.properties.items() if k.startswith("xmp:")}
     sources = [identity.from_properties({k: v for k, v in info.items() if k != "Title"}, "PDF info")]
     sources.append(identity.from_properties({k: v for k, v in xmp.items() if k != "title"}, "XMP"))
-    rows = first.rows or (_plumbed_table(path, first) if first.box else [])
+    rows = first.rows or (_plumbed_table(data, first) if first.box else [])
     if rows:
         sources.append(identity.from_table(rows, "first-page control table"))
     page = first.number or 1
@@ -283,14 +281,15 @@ def _history_rows(doc: Document) -> list[list[str]]:
     return rows
 
 
-def extract_pdf(path: Path, doc: Document, limits: Limits) -> None:
-    """Fill ``doc`` from the PDF at ``path``."""
-    pdf = _open(path)
+def extract_pdf(data: bytes, doc: Document, limits: Limits) -> None:
+    """Fill ``doc`` from the PDF bytes ``data`` (NOTE: the bytes that were hashed, not the path read again:
+    a file edited meanwhile cannot be cached under the old content's key)."""
+    pdf = _open(data)
     try:
         if len(pdf) > limits.max_pages:
             raise Unreadable("too-large", f"PDF has {len(pdf)} pages (limit {limits.max_pages})")
         doc.facts["pages"] = len(pdf)
-        doc.properties = _properties(pdf, path)
+        doc.properties = _properties(pdf, data)
         first = _FirstPage()
         extra: list[Line] = []
         pages = _read_pages(pdf, doc, limits, first, extra)
@@ -305,4 +304,4 @@ def extract_pdf(path: Path, doc: Document, limits: Limits) -> None:
         doc.facts["embedded_files"] = embedded
         for name in embedded:
             doc.problems.append(Problem("embedded-file", f"contains an embedded file '{name}' that was not checked", fatal=False))
-    _read_identity(doc, path, first)
+    _read_identity(doc, data, first)
