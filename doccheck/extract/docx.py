@@ -313,7 +313,8 @@ def _read_package(pkg: _Package, doc: Document, depth: int = 0) -> None:
             stories.append(root)
             reader.read(root, f"{target}#{kinds.get(target, 'default')}", _REL_TYPES[rel_type])
     reader.read(body, main, "body")
-    chunks = [rels[rid][1] for el in body.iter(W_ALTCHUNK) if (rid := el.get(R_ID)) in rels and rels[rid][0] == "aFChunk"]
+    chunks = [rels[rid][1] for el in body.iter(W_ALTCHUNK) if (rid := el.get(R_ID)) in rels and rels[rid][0] == "aFChunk"] \
+        if any(t == "aFChunk" for t, _ in rels.values()) else []  # NOTE: the body walked only when a chunk is related
     if chunks:
         altchunk.read_chunks(pkg.zf, pkg.names, chunks, doc, pkg.limits, depth, extract_docx)
     for rel_type, target in side:
