@@ -108,5 +108,6 @@ def _append(doc: Document, story: str, text: str, segments, kind: str, level: in
         builder = TextBuilder()
         builder.add(text, 0, 0)
         text, segments = builder.build()
-    doc.blocks.append(Block(len(doc.blocks), "body", text, tuple(segments), (), kind, level, story=story,
+    # NOTE: the section names the chunk: its paragraph numbers count within it, not within the body
+    doc.blocks.append(Block(len(doc.blocks), "body", text, tuple(segments), (f"imported content {posixpath.basename(story)}",), kind, level, story=story,
                             paragraph=sum(1 for b in doc.blocks if b.story == story) + 1))
