@@ -488,3 +488,12 @@ def test_an_object_embedded_in_a_word_document_is_listed_and_reported(tmp_path):
     doc = extract(target)
     assert doc.facts["embedded_files"] == ["Microsoft_Excel_Worksheet.xlsx"]
     assert [p.message for p in doc.problems] == ["contains an embedded file 'Microsoft_Excel_Worksheet.xlsx' that was not checked"]
+
+
+def test_findings_inside_imported_content_are_commented_on_the_annotated_copy(run_cli, tmp_path):
+    import docx
+
+    code, _, err = run_cli("annotate", str(BAD / "altchunk.docx"), "--out", str(tmp_path / "out"), "--no-config")
+    assert code == 0, err
+    comments = " ".join(c.text for c in docx.Document(str(tmp_path / "out" / "altchunk.docx")).comments)
+    assert "820.181" in comments and "imported content chunk2.docx" in comments

@@ -210,6 +210,8 @@ def annotate_docx(source: Path, target: Path, doc: Document, findings: Iterable[
         title_runs = ooxml.visible_runs(title)
         for f, _block in elsewhere:
             where = None if f.location.part == "properties" else f.location.short()
+            if where and f.location.part == "body" and f.location.section:  # e.g. "paragraph 1 (imported content chunk2.docx)"
+                where = f"{where} ({f.location.section})"
             text = comment_text(f, where)
             if _key(text) in existing or not title_runs:
                 continue
