@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,9 +34,10 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from doccheck.api import scan  # noqa: E402
-from doccheck.config import Config  # noqa: E402
+from bench_extract import bare_pdf  # noqa: E402
+from bench_scan import cold_process, timed_scan  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 FORMATS = ("docx", "pdf", "md")
@@ -70,39 +69,11 @@ def bare_docx(path: Path) -> int:
     return total
 
 
-def bare_pdf(path: Path) -> int:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(path))
-    total = 0
-    for i in range(len(pdf)):
-        page = pdf[i]
-        textpage = page.get_textpage()
-        total += len(textpage.get_text_range())
-        textpage.close()
-        page.close()
-    pdf.close()
-    return total
-
-
 def bare(paths: list[Path]) -> float:
     read = {".docx": bare_docx, ".pdf": bare_pdf, ".md": lambda p: len(p.read_text(encoding="utf-8", errors="replace"))}
     start = time.perf_counter()
     for path in paths:
         read[path.suffix](path)
-    return time.perf_counter() - start
-
-
-def timed_scan(folder: Path, jobs: int, cache: Path | None = None) -> tuple[float, int]:
-    config = Config(root=folder, jobs=jobs, cache=cache, use_cache=cache is not None)
-    start = time.perf_counter()
-    report = scan([folder], config)
-    return time.perf_counter() - start, sum(1 for _ in report.all_findings())
-
-
-def cold_process(args: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(args, cwd=cwd, capture_output=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
     return time.perf_counter() - start
 
 

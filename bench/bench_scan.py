@@ -93,7 +93,7 @@ def bare(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def timed_scan(folder: Path, jobs: int, cache: Path | None) -> tuple[float, int]:
+def timed_scan(folder: Path, jobs: int, cache: Path | None = None) -> tuple[float, int]:
     config = Config(root=folder, jobs=jobs, cache=cache, use_cache=cache is not None)
     start = time.perf_counter()
     report = scan([folder], config)

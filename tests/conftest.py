@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,15 @@ from doccheck.model import Block, Document
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+GOLDEN = FIXTURES / "expected"
+
+
+def assert_golden(name: str, text: str) -> None:
+    """``text`` equals the golden file ``fixtures/expected/NAME`` (``DOCCHECK_UPDATE_GOLDEN=1`` rewrites it: review the diff)."""
+    path = GOLDEN / name
+    if os.environ.get("DOCCHECK_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
 
 
 def find(doc: Document, phrase: str) -> Block:

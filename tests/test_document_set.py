@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 
@@ -15,10 +14,9 @@ from doccheck.config import Config
 from doccheck.resources import corpus
 from doccheck.yamlpos import load
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, assert_golden
 
 SET = FIXTURES / "sets" / "two-sites"
-GOLDEN = FIXTURES / "expected"
 
 
 @pytest.fixture(autouse=True)
@@ -27,17 +25,10 @@ def fixed_today(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("DOCCHECK_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
-
-
 def test_coverage_matrix_is_the_expected_one(run_cli):
     code, out, err = run_cli("report", str(SET.relative_to(ROOT)), "--format", "csv", "--no-config")
     assert code == 0, err
-    _golden("two-sites.matrix.golden", out)
+    assert_golden("two-sites.matrix.golden", out)
     rows = {line.split(",")[0]: line.split(",")[3] for line in out.splitlines()[1:]}
     assert rows["iso-4.2.4"] == "covered" and rows["iso-7.1"] == "weak" and rows["iso-8.2.2"] == "missing"
 
@@ -45,7 +36,7 @@ def test_coverage_matrix_is_the_expected_one(run_cli):
 def test_set_findings_are_the_expected_ones():
     report = api.scan([SET], Config(use_cache=False, jobs=0))
     text = "".join(f"{f.path} | {f.location.short()} | {f.severity} | {f.rule} | {f.text} | {f.message}\n" for f in report.findings)
-    _golden("two-sites.set-findings.golden", text)
+    assert_golden("two-sites.set-findings.golden", text)
     rules = {f.rule for f in report.findings}
     assert {"SET-COV-001", "SET-COV-002", "SET-REF-001", "SET-REF-002", "SET-REF-003", "SET-REF-004", "SET-SITE-001", "SET-SITE-002", "SET-SITE-003"} <= rules
     missing = next(f for f in report.findings if f.rule == "SET-REF-001")

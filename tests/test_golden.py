@@ -6,7 +6,6 @@ Regenerate the golden files after an intended change with
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,10 @@ import pytest
 from doccheck import api
 from doccheck.finding import Finding
 
-from conftest import FIXTURES
+from conftest import FIXTURES, GOLDEN, assert_golden
 
 TODAY = "2026-11-22"  # fixed, so not-future and legacy checks do not drift with the calendar
 SAMPLES = sorted(p for p in (FIXTURES / "sops").iterdir() if p.suffix in (".docx", ".pdf", ".md", ".txt"))
-GOLDEN = FIXTURES / "expected"
 
 
 def render(findings: list[Finding]) -> str:
@@ -37,10 +35,7 @@ def test_sample_sop_gives_its_golden_findings(sample: Path, monkeypatch):
     monkeypatch.chdir(FIXTURES.parent)
     (result,) = api.scan([sample]).documents
     got = render(result.findings)
-    golden = GOLDEN / f"{sample.name}.golden"
-    if os.environ.get("DOCCHECK_UPDATE_GOLDEN"):
-        golden.write_text(got, encoding="utf-8")
-    assert got == golden.read_text(encoding="utf-8")
+    assert_golden(f"{sample.name}.golden", got)
 
 
 def test_every_sample_format_and_category_is_covered():

@@ -395,7 +395,7 @@ def test_configuration_values_that_once_crashed_or_hung_are_errors_at_their_line
     (tmp_path / "a.md").write_text("# A\n", encoding="utf-8")
     (tmp_path / "doccheck.yaml").write_text(f"fail_on: error\n{setting}\n", encoding="utf-8")
     code, _, err = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
-    assert code == 2 and f"doccheck.yaml:2:1: " in err and says in err, err
+    assert code == 2 and "doccheck.yaml:2:1: " in err and says in err, err
 
 
 def test_a_rule_pack_that_is_not_a_regular_file_is_an_error_not_an_endless_read(run_cli, tmp_path):

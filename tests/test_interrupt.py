@@ -110,12 +110,18 @@ def test_ctrl_c_in_a_terminal_stops_quietly_and_keeps_the_finished_files(tmp_pat
     assert json.loads(done.stdout)["summary"]["cached"] >= kept
 
 
-def test_sigterm_ends_the_scan_and_its_workers(tmp_path):
+def _scan_with_workers(tmp_path):  # type: ignore[no-untyped-def]
+    """A scan in a terminal, two files done: (its process, the terminal, its worker pids)."""
     lib = _library(tmp_path, copies=6)
     process, master = _in_terminal([sys.executable, "-m", "doccheck", "scan", str(lib), "--no-cache", "--progress", "--jobs", "2", "--no-config"], tmp_path)
     _read_until(master, process, lambda seen: _progress(seen) >= 2)
     workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert workers
+    return process, master, workers
+
+
+def test_sigterm_ends_the_scan_and_its_workers(tmp_path):
+    process, master, workers = _scan_with_workers(tmp_path)
     process.send_signal(signal.SIGTERM)
     after = _drain(master, process)
     assert process.returncode == 143 and "terminated" in after and "Traceback" not in after
@@ -124,11 +130,7 @@ def test_sigterm_ends_the_scan_and_its_workers(tmp_path):
 
 
 def test_workers_die_with_a_killed_parent(tmp_path):
-    lib = _library(tmp_path, copies=6)
-    process, master = _in_terminal([sys.executable, "-m", "doccheck", "scan", str(lib), "--no-cache", "--progress", "--jobs", "2", "--no-config"], tmp_path)
-    _read_until(master, process, lambda seen: _progress(seen) >= 2)
-    workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    assert workers
+    process, master, workers = _scan_with_workers(tmp_path)
     process.kill()  # SIGKILL: no clean-up runs in the parent
     _drain(master, process)
     deadline = time.monotonic() + 5

@@ -20,23 +20,15 @@ from doccheck import api
 from doccheck.config import Config
 from doccheck.report.render import render
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, assert_golden
 
 PARTIAL = FIXTURES / "sets" / "partial"
-GOLDEN = FIXTURES / "expected"
 
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setenv("DOCCHECK_TODAY", "2026-11-22")
     monkeypatch.chdir(ROOT)
-
-
-def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("DOCCHECK_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
 
 
 def _lines(findings) -> str:
@@ -59,8 +51,8 @@ def _rows(report) -> dict[str, dict]:
 def test_golden_matrix_and_set_findings(run_cli, partial):
     code, out, err = run_cli("report", str(PARTIAL.relative_to(ROOT)), "--format", "csv", "--no-config")
     assert code == 0, err
-    _golden("partial.matrix.golden", out)
-    _golden("partial.set-findings.golden", _lines(partial.findings))
+    assert_golden("partial.matrix.golden", out)
+    assert_golden("partial.set-findings.golden", _lines(partial.findings))
 
 
 def test_iso_wording_and_qsr_era_names_are_evidence(partial):
@@ -118,7 +110,7 @@ def test_json_and_sarif_carry_the_citing_documents(partial):
 def test_a_set_declared_complete_reports_at_full_severity(tmp_path):
     shutil.copytree(PARTIAL, tmp_path / "set")
     report = api.scan([tmp_path / "set"], Config(use_cache=False, jobs=0, root=tmp_path, complete_set=True))
-    _golden("partial-complete.set-findings.golden", _lines(report.findings).replace(str(tmp_path), "TMP"))
+    assert_golden("partial-complete.set-findings.golden", _lines(report.findings).replace(str(tmp_path), "TMP"))
     severities = {(f.rule, str(f.severity)) for f in report.findings}
     assert ("SET-REF-001", "error") in severities and ("SET-COV-001", "error") in severities
 

@@ -8,13 +8,10 @@ reported as not checked: a citation inside it must never be silently missed.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
 import posixpath
 from collections.abc import Callable
 
-import lxml.html
 from lxml import etree
 
 from doccheck.extract.limits import Limits, read_part
@@ -71,6 +68,9 @@ def _kind(name: str, data: bytes) -> str:
 
 
 def _mht_html(data: bytes) -> bytes | None:
+    import email  # NOTE: here, not at the top: ~15 ms on the start-up of every one-file Word scan
+    import email.policy
+
     message = email.message_from_bytes(data, policy=email.policy.default)
     for part in message.walk():
         if part.get_content_type() == "text/html":
@@ -80,14 +80,16 @@ def _mht_html(data: bytes) -> bytes | None:
 
 
 def _add_html(doc: Document, target: str, data: bytes) -> None:
+    import lxml.html
+
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
     try:
         root = lxml.html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):
         doc.problems.append(Problem("corrupt", f"imported web page '{target}' cannot be parsed; it was not checked", fatal=False))
         return
-    for bad in root.iter("script", "style", "head"):
-        bad.drop_tree() if bad.getparent() is not None else None
+    for bad in [el for el in root.iter("script", "style", "head") if el.getparent() is not None]:
+        bad.drop_tree()
     seen = False
     for el in root.iter(*_BLOCK_TAGS):
         if any(a.tag in _BLOCK_TAGS for a in el.iterancestors()):
@@ -104,10 +106,17 @@ def _add_html(doc: Document, target: str, data: bytes) -> None:
 
 
 def _append(doc: Document, story: str, text: str, segments, kind: str, level: int) -> None:
+    """A body block of chunk ``story``, numbered within the chunk."""
     if segments is None:
         builder = TextBuilder()
         builder.add(text, 0, 0)
         text, segments = builder.build()
     # NOTE: the section names the chunk: its paragraph numbers count within it, not within the body
     doc.blocks.append(Block(len(doc.blocks), "body", text, tuple(segments), (f"imported content {posixpath.basename(story)}",), kind, level, story=story,
-                            paragraph=sum(1 for b in doc.blocks if b.story == story) + 1))
+                            paragraph=_next_paragraph(doc.blocks, story)))
+
+
+def _next_paragraph(blocks: list[Block], story: str) -> int:
+    """1, or one more than the last block's when it is of the same chunk (a chunk's blocks are appended together)."""
+    last = blocks[-1] if blocks else None
+    return (last.paragraph or 0) + 1 if last is not None and last.story == story else 1

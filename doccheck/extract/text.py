@@ -52,14 +52,15 @@ def encode_lossless(text: str, encoding: str) -> bytes:
     return text.encode(encoding, errors="replace" if encoding == "utf-16" else "surrogateescape")
 
 
-def _front_matter(lines: list[str]) -> tuple[dict, int]:
-    """YAML front matter between ``---`` lines at the top: (mapping, lines it used)."""
+def _front_matter(lines: list[str]) -> tuple[dict, int, yaml.Node | None]:
+    """YAML front matter between ``---`` lines at the top: (mapping, lines it used, its node graph)."""
     if not lines or lines[0].strip() != "---":
-        return {}, 0
+        return {}, 0, None
     for end in range(1, min(len(lines), 200)):
         if lines[end].strip() in ("---", "..."):
-            return _load_front(lines, end), end + 1
-    return {}, 0
+            data, root = _load_front(lines, end)
+            return data, end + 1, root
+    return {}, 0, None
 
 
 _MAX_FRONT_CHARS = 64 * 1024
@@ -79,8 +80,9 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object
 _FrontLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
-def _load_front(lines: list[str], end: int) -> dict:
-    """Compose, check the expanded size (aliases make a small text a huge graph), then construct."""
+def _load_front(lines: list[str], end: int) -> tuple[dict, yaml.Node | None]:
+    """Compose, check the expanded size (aliases make a small text a huge graph), then construct;
+    the composed nodes are returned too (their marks locate each value)."""
     source = "\n".join(lines[1:end])
     if len(source) > _MAX_FRONT_CHARS:
         raise Unreadable("too-large", f"front matter too complex: {len(source):,} characters (limit {_MAX_FRONT_CHARS:,})")
@@ -98,7 +100,7 @@ def _load_front(lines: list[str], end: int) -> dict:
         raise Unreadable("too-large", "front matter too complex: nested too deeply") from None
     finally:
         loader.dispose()
-    return data if isinstance(data, dict) else {}
+    return (data if isinstance(data, dict) else {}), root
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -128,13 +130,9 @@ def _expanded_size(root: yaml.Node) -> int:
 _MAX_FRONT_NODES = 10_000  # NOTE: aliases can make a small YAML text a huge graph; a real front matter has dozens
 
 
-def _front_matter_blocks(doc: Document, lines: list[str], end: int) -> None:
+def _front_matter_blocks(doc: Document, lines: list[str], end: int, root: yaml.Node | None) -> None:
     """One block per scalar value of the front matter between line 1 and ``end`` (its source text, not the parsed value)."""
     source = "\n".join(lines[1 : end - 1])
-    try:
-        root = yaml.compose(source, Loader=_YAML_LOADER)  # noqa: S506 - composing builds nodes, runs nothing
-    except yaml.YAMLError:
-        return
     pending, seen, visited = [root], set(), 0
     scalars = []
     while pending and visited < _MAX_FRONT_NODES:
@@ -191,9 +189,9 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
     text, encoding = decode(data)
     doc.facts["encoding"] = encoding
     lines = text.splitlines()
-    front, start = _front_matter(lines) if markdown else ({}, 0)
+    front, start, root = _front_matter(lines) if markdown else ({}, 0, None)
     if start:
-        _front_matter_blocks(doc, lines, start)
+        _front_matter_blocks(doc, lines, start, root)
     section: list[tuple[int, str]] = []
     para: list[tuple[int, int, str]] = []
     in_fence = False
