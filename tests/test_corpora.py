@@ -48,6 +48,7 @@ MALFORMATIONS: dict[str, tuple[Callable[[dict], None], str]] = {
     "form in two terms": (lambda c: c["terms"]["retired"][1]["forms"].append("design history file"), "belongs to two retired terms"),
     "abbreviation in two terms": (lambda c: c["terms"]["retired"][1]["abbreviations"].append("DHF"), "DHF belongs to two terms"),
     "ambiguous abbreviation to unknown term": (lambda c: c["terms"]["ambiguous_abbreviations"]["QSR"].update({"nope": []}), "unknown term nope"),
+    "term with a dot": (lambda c: c["terms"]["retired"][0]["forms"].append("d.m.r."), "'d.m.r.' holds a dot"),
     "replacement that is itself retired": (lambda c: c["terms"]["retired"][0].update(replacement="device master record"), "replaced by a retired term"),
     "standard both current and superseded": (lambda c: c["standards"]["standards"][0]["superseded"].update({"2016": "H"}), "both current and superseded"),
     "superseded directive without replacement": (lambda c: c["standards"]["directives"][0].update(replacement=None), "names no replacement"),
