@@ -133,6 +133,7 @@ def _spelled(a: str, b: str) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=8192)  # NOTE: a set cites the same few titles over and over
 def same_title(a: str, b: str) -> bool:
     """Whether two titles name one document ("Customer Complaint Handling Procedure" = "Complaint Handling",
     "MDR procedure" = "Medical Device Reporting and Recall Process")."""
@@ -145,12 +146,15 @@ def same_title(a: str, b: str) -> bool:
 def _titles(ctx: SetContext) -> Iterator[SetHit]:
     seen = set()
     for path, packed in _citations(ctx):
-        ref = DocRef.unpack(packed)
-        held = _resolve(ctx, path, ref.number.upper()) if ref.title else None
-        own = next((f.title for _, f in held or () if f.title), None)
-        if not own or same_title(ref.title or "", own) or (path, ref.number, ref.title) in seen:
+        number, title = packed[0], packed[6]
+        if not title:
+            continue  # NOTE: most citations give no title: nothing to compare, nothing to unpack
+        held = _resolve(ctx, path, number.upper())
+        own = next((f.title for _, f in held if f.title), None)
+        if not own or (path, number, title) in seen or same_title(title, own):
             continue
-        seen.add((path, ref.number, ref.title))
+        seen.add((path, number, title))
+        ref = DocRef.unpack(packed)
         yield SetHit(path, ref.location, ref.text, ref.block, ref.span, {"number": ref.number, "cited_title": ref.title, "title": own,
                                                                           "documents": ", ".join(p for p, _ in held or ())})
 
