@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Collection
@@ -291,12 +292,9 @@ def evidence(tags: list[Any], doc_type: str | None, headings: list[tuple[int, st
 
 def _phrases(idx: Index, blocks: list[tuple[int, str]], found: dict[int, Evidence]) -> None:
     """Phrase evidence, quoted as written, for the requirements still without evidence."""
-    full = "\n".join(text for _, text in blocks)
+    full = "\n".join([text for _, text in blocks])
     low = full.lower()
-    starts, pos = [], 0
-    for _, text in blocks:
-        starts.append(pos)
-        pos += len(text) + 1
+    starts: list[int] = []  # where each block starts in ``full``: only when a phrase is found
     same = len(full) == len(low)  # NOTE: lower() keeps ASCII lengths; otherwise quote the lower-cased words
     skip = set(found)
     for n, m in idx.phrases.search(low, skip):
@@ -305,5 +303,6 @@ def _phrases(idx: Index, blocks: list[tuple[int, str]], found: dict[int, Evidenc
             m = min(later, key=lambda x: x.start()) if later else None
         if m is None:
             continue
+        starts = starts or list(itertools.accumulate((len(text) + 1 for _, text in blocks), initial=0))
         at = bisect.bisect_right(starts, m.start()) - 1
         found[n] = Evidence("phrase", full[m.start() : m.end()] if same else m.group(0), blocks[at][0])

@@ -59,11 +59,13 @@ def _placeholder_part() -> re.Pattern[str]:
     return re.compile(corpus("document-control.yaml")["references"]["placeholder_part"])
 
 
+@functools.lru_cache(maxsize=16384)  # NOTE: a set cites the same numbers over and over; both tests ran on every citation
 def is_placeholder_number(number: str) -> bool:
     """SOP-XXX, F-XXXY, SOP-QA-000: a number still to be filled in."""
     return any(_placeholder_part().match(part) for part in number.split("-")[1:])
 
 
+@functools.lru_cache(maxsize=16384)
 def is_malformed_number(number: str) -> bool:
     """SOP-SOP-0012: a part repeated in a row."""
     parts = [p.upper() for p in number.split("-")]
@@ -164,8 +166,8 @@ def _evidence(doc: Document, ctx: DocContext, citations: list[Any]) -> dict[str,
     about another procedure's subject is the manual's ("manual"), not a documented procedure."""
     from doccheck.evidence import evidence, procedure_index
 
-    headings = [(b.index, line) for b in doc.blocks if b.kind == "heading" for line in b.text.split("\n")]
     blocks = [(b.index, b.text) for b in doc.blocks]
+    headings = [(i, line) for (i, text), b in zip(blocks, doc.blocks) if b.kind == "heading" for line in text.split("\n")]
     manual = ctx.doc_type == "quality-manual"
     itself, own = _own_requirements(ctx.doc_type)
     out = {}

@@ -288,6 +288,18 @@ def test_restated_sentences_are_what_one_alternation_of_the_corpus_patterns_find
         assert restates(sentence) == bool(whole.search(sentence)), sentence
 
 
+def test_a_sentence_restates_the_standard_only_when_it_says_what_the_standard_requires():
+    """Up to three words between the standard's name and "requires", a word glued to the name counting as one."""
+    from doccheck.evidence import restates
+
+    for sentence in ("iso 13485 requires a documented procedure", "iso 13485:2016 clause 7.3 requires design planning",
+                     "the standard now clearly states", "21 cfr 820.30 requires it", "the qmsr says so"):
+        assert restates(sentence), sentence
+    for sentence in ("this procedure meets iso 13485:2016 clause 4.2.4 and iso 14971:2007.",
+                     "iso 13485:2016 clause 7.3 section 4 of annex b requires", "iso 13485 is what our audits follow"):
+        assert not restates(sentence), sentence
+
+
 def test_anchors_found_in_one_pass_are_the_literals_the_text_contains():
     """The RE2 set gives exactly what a substring test per anchor gives, on long and non-ASCII text too."""
     import random

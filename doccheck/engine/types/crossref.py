@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from doccheck.engine.rule import Rule
@@ -65,10 +65,18 @@ def _index(ctx: SetContext) -> tuple[Holders, dict[str, Holders]]:
     return every, per_site
 
 
-def _resolve(ctx: SetContext, path: str, number: str) -> list[tuple[str, SetFacts]]:
-    """The documents a citation in ``path`` of ``number`` means: its own site's, else any site's."""
+def _resolver(ctx: SetContext) -> Callable[[str, str], list[tuple[str, SetFacts]]]:
+    """``resolve(path, number)``: the documents a citation in ``path`` of ``number`` means: its own site's, else any site's.
+
+    NOTE: one closure per set over the shared indexes: a set of 5,000 documents resolves ~20,000 citations.
+    """
     every, per_site = _holders(ctx)
-    return per_site.get(ctx.sites.get(path, "."), {}).get(number) or every.get(number, [])
+    sites, nowhere = ctx.sites, {}
+
+    def resolve(path: str, number: str) -> list[tuple[str, SetFacts]]:
+        return per_site.get(sites.get(path, "."), nowhere).get(number) or every.get(number, [])
+
+    return resolve
 
 
 def _current(held: list[tuple[str, SetFacts]]) -> set[str]:
@@ -77,14 +85,16 @@ def _current(held: list[tuple[str, SetFacts]]) -> set[str]:
 
 
 def _citations(ctx: SetContext) -> list[tuple[str, tuple]]:  # type: ignore[type-arg]
-    return [(path, packed) for path, facts in ctx.documents for packed in facts.refs]
+    """(citing path, packed DocRef) of every citation of the set, built once for every check."""
+    return ctx.shared("crossref.citations", lambda: [(path, packed) for path, facts in ctx.documents for packed in facts.refs])
 
 
 def _missing(ctx: SetContext) -> Iterator[SetHit]:
     """One hit per absent number: at its first citation, every citing place related."""
     absent: dict[str, list[tuple[str, DocRef]]] = defaultdict(list)
+    resolve = _resolver(ctx)
     for path, packed in _citations(ctx):
-        if not _resolve(ctx, path, packed[0].upper()):
+        if not resolve(path, packed[0].upper()):
             absent[packed[0].upper()].append((path, DocRef.unpack(packed)))
     for number, places in sorted(absent.items()):
         places.sort(key=lambda p: (p[0], p[1].block))
@@ -98,10 +108,12 @@ def _missing(ctx: SetContext) -> Iterator[SetHit]:
 
 def _revisions(ctx: SetContext) -> Iterator[SetHit]:
     current: dict[tuple[str, str], set[str]] = {}
+    resolve = _resolver(ctx)
     for path, packed in _citations(ctx):
-        number, revision = packed[0].upper(), packed[1]
-        held = _resolve(ctx, path, number) if revision else None
-        if not held:
+        if not (revision := packed[1]):
+            continue
+        number = packed[0].upper()
+        if not (held := resolve(path, number)):
             continue
         key = (held[0][0], number)
         if (revisions := current.get(key)) is None:
@@ -145,11 +157,12 @@ def same_title(a: str, b: str) -> bool:
 
 def _titles(ctx: SetContext) -> Iterator[SetHit]:
     seen = set()
+    resolve = _resolver(ctx)
     for path, packed in _citations(ctx):
         number, title = packed[0], packed[6]
         if not title:
             continue  # NOTE: most citations give no title: nothing to compare, nothing to unpack
-        held = _resolve(ctx, path, number.upper())
+        held = resolve(path, number.upper())
         own = next((f.title for _, f in held if f.title), None)
         if not own or (path, number, title) in seen or same_title(title, own):
             continue
