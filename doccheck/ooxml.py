@@ -6,6 +6,8 @@ NOTE: paragraph and run indices in block locations are defined by `paragraphs` a
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -49,6 +51,55 @@ def paragraphs(root: etree._Element) -> list[etree._Element]:
     has_fallback = next(root.iter(MC_FALLBACK), None) is not None
     paras = list(root.iter(W_P))
     return [p for p in paras if not _in_fallback(p)] if has_fallback else paras
+
+
+W_HEADER_REF, W_FOOTER_REF = qn("w:headerReference"), qn("w:footerReference")
+_REVISION_TAGS = (W_INS, W_DEL, W_MOVE_FROM)
+
+
+class Layout(NamedTuple):
+    """What a reader needs of a story's structure, from one walk of it (`layout`)."""
+
+    paragraphs: list[etree._Element]  # as `paragraphs` gives them
+    tables: list[etree._Element]  # every w:tbl in document order, nested ones included
+    in_box: set[etree._Element]  # paragraphs inside a text box
+    cell_of: dict[etree._Element, etree._Element]  # paragraph -> the innermost table cell holding it
+    revisions: dict[str, int]  # tracked-change elements: w:ins, w:del, w:moveFrom tag -> count
+    section_refs: list[etree._Element]  # w:headerReference and w:footerReference, in document order
+
+
+def layout(root: etree._Element) -> Layout:
+    """Paragraphs, tables, text boxes, cells, tracked changes and header references of a story, in one walk.
+
+    NOTE: each ``root.iter(tag)`` walks the whole tree (~0.3-0.7 ms for a 1 MB document.xml,
+    whatever the number of tags asked for); the reader asked for six of them. Only the
+    subtrees of cells and text boxes are walked again, and paragraphs are filtered for
+    ``mc:Fallback`` only in a story that has one.
+    """
+    paras, tables, cells, boxes, refs = [], [], [], [], []
+    revisions = dict.fromkeys(_REVISION_TAGS, 0)
+    fallback = False
+    for el in root.iter(W_P, W_TBL, W_TC, W_TXBX, MC_FALLBACK, W_INS, W_DEL, W_MOVE_FROM, W_HEADER_REF, W_FOOTER_REF):
+        tag = el.tag
+        if tag == W_P:
+            paras.append(el)
+        elif tag == W_TC:
+            cells.append(el)
+        elif tag in revisions:
+            revisions[tag] += 1
+        elif tag == W_TBL:
+            tables.append(el)
+        elif tag == W_TXBX:
+            boxes.append(el)
+        elif tag == MC_FALLBACK:
+            fallback = True
+        else:
+            refs.append(el)
+    if fallback:
+        paras = [p for p in paras if not _in_fallback(p)]
+    in_box = {p for box in boxes for p in box.iter(W_P)}
+    cell_of = {p: tc for tc in cells for p in tc.iter(W_P)}  # NOTE: an inner cell comes later and wins
+    return Layout(paras, tables, in_box, cell_of, revisions, refs)
 
 
 def visible_runs(p: etree._Element) -> list[etree._Element]:

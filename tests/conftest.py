@@ -13,6 +13,7 @@ from doccheck.model import Block, Document
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+REALDOCS = ROOT.parent / "shared" / "realdocs" / "docs"  # the labelled real documents (CI clones beside ../shared)
 GOLDEN = FIXTURES / "expected"
 
 

@@ -15,10 +15,9 @@ from doccheck import api
 from doccheck.config import Config
 from doccheck.report.json import render
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REALDOCS
 
 ROOT = Path(__file__).resolve().parent.parent
-REALDOCS = ROOT.parent / "shared" / "realdocs" / "docs"
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,9 @@ from doccheck import api
 from doccheck.config import Config
 from doccheck.edits import plan
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REALDOCS
 
 ROOT = Path(__file__).resolve().parent.parent
-REALDOCS = ROOT.parent / "shared" / "realdocs" / "docs"
 TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 # "medical device file (medical device file)", "(X (X))": a phrase and itself in brackets

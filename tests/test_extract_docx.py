@@ -11,7 +11,7 @@ from doccheck import ooxml
 from doccheck.extract import extract
 from doccheck.model import Document
 
-from conftest import FIXTURES, find
+from conftest import FIXTURES, REALDOCS, find
 
 ALL_PARTS = FIXTURES / "formats" / "all-parts.docx"
 
@@ -174,3 +174,38 @@ def test_heading_levels_are_read_once_per_template(tmp_path, monkeypatch):
             dst.writestr(item, data)
     assert [b.level for b in extract(tmp_path / "other.docx").blocks] == levels[0]
     assert reads.count("word/styles.xml") == 2
+
+
+def _stories(path):  # type: ignore[no-untyped-def]
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("word/") and name.endswith(".xml") and "/_rels/" not in name:
+                root = etree.fromstring(zf.read(name))
+                if root.tag in (ooxml.qn("w:document"), ooxml.qn("w:hdr"), ooxml.qn("w:ftr"), ooxml.qn("w:footnotes"),
+                                ooxml.qn("w:endnotes"), ooxml.qn("w:comments")):
+                    yield f"{path.name}:{name}", root
+
+
+def test_one_walk_of_a_story_finds_what_one_walk_per_question_finds():
+    """`ooxml.layout` against the plain definitions, on every Word fixture and every realdocs Word document:
+    text boxes, nested tables, content controls, tracked changes, mc:Fallback copies, sections."""
+    paths = sorted(FIXTURES.rglob("*.docx")) + sorted(REALDOCS.glob("*.docx"))
+    assert len(paths) > 30
+    seen = {"box": 0, "fallback": 0, "revisions": 0}
+    for path in paths:
+        try:
+            stories = list(_stories(path))
+        except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError):
+            continue  # the fixtures of unreadable files
+        for name, root in stories:
+            shape = ooxml.layout(root)
+            assert shape.paragraphs == ooxml.paragraphs(root), name
+            assert shape.tables == list(root.iter(ooxml.W_TBL)), name
+            assert shape.in_box == {p for box in root.iter(ooxml.W_TXBX) for p in box.iter(ooxml.W_P)}, name
+            assert shape.cell_of == {p: tc for tc in root.iter(ooxml.W_TC) for p in tc.iter(ooxml.W_P)}, name
+            assert shape.revisions == {tag: sum(1 for _ in root.iter(tag)) for tag in (ooxml.W_INS, ooxml.W_DEL, ooxml.W_MOVE_FROM)}, name
+            assert shape.section_refs == list(root.iter(ooxml.W_HEADER_REF, ooxml.W_FOOTER_REF)), name
+            seen["box"] += bool(shape.in_box)
+            seen["fallback"] += next(root.iter(ooxml.MC_FALLBACK), None) is not None
+            seen["revisions"] += any(shape.revisions.values())
+    assert seen["box"] and seen["fallback"] and seen["revisions"], seen

@@ -19,8 +19,9 @@ import pytest
 
 from doccheck.extract import extract
 
+from conftest import REALDOCS
+
 ROOT = Path(__file__).resolve().parent.parent
-REALDOCS = ROOT.parent / "shared" / "realdocs" / "docs"
 DIGESTS = ROOT / "tests" / "data" / "extraction-digests.json"
 FORMATS = (".docx", ".pdf", ".md", ".txt", ".markdown")
 # NOTE: the profile is left out: a document's status depends on today's date, its extraction does not

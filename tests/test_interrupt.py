@@ -19,8 +19,9 @@ import termios
 import time
 from pathlib import Path
 
+from conftest import REALDOCS
+
 ROOT = Path(__file__).resolve().parent.parent
-REALDOCS = ROOT.parent / "shared" / "realdocs" / "docs"
 
 
 def _library(tmp_path: Path, copies: int = 12) -> Path:

@@ -18,9 +18,8 @@ import pytest
 from doccheck.engine.loader import load_rules
 from doccheck.rules_doc import page
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, REALDOCS, ROOT
 
-REALDOCS = ROOT.parent / "shared" / "realdocs" / "docs"
 
 
 def _schema() -> dict:

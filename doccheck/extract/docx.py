@@ -163,19 +163,22 @@ class _StoryReader:
         self.section: list[tuple[int, str]] = []
         self.section_path: tuple[str, ...] = ()
         self.tables: list[tuple[str, list[list[str]]]] = []
+        self.revisions = dict.fromkeys((ooxml.W_INS, ooxml.W_DEL, ooxml.W_MOVE_FROM), 0)  # over every story read
 
-    def read(self, root: etree._Element, story: str, part: str) -> None:
-        # NOTE: keeping these proxies alive makes lxml return the same objects from getparent().
-        tables = list(root.iter(ooxml.W_TBL))
-        table_ids = {t: n for n, t in enumerate(tables, start=1)}
+    def read(self, root: etree._Element, story: str, part: str, shape: ooxml.Layout | None = None) -> None:
+        """Blocks of one story; ``shape``: its `ooxml.layout`, when the caller walked it already."""
+        # NOTE: keeping these proxies alive (shape) makes lxml return the same objects from getparent().
+        shape = shape or ooxml.layout(root)
+        for tag, count in shape.revisions.items():
+            self.revisions[tag] += count
+        table_ids = {t: n for n, t in enumerate(shape.tables, start=1)}
         table_rows: dict[etree._Element, list[list[str]]] = {}
         places: dict[etree._Element, int] = {}  # row -> its index in its table, cell -> its index in its row
-        in_box = {p for box in root.iter(ooxml.W_TXBX) for p in box.iter(ooxml.W_P)}
-        cell_of = {p: tc for tc in root.iter(ooxml.W_TC) for p in tc.iter(ooxml.W_P)} if tables else {}
+        in_box, cell_of = shape.in_box, shape.cell_of
         separators = {p for note in root if note.get(W_TYPE) in _SEPARATORS for p in note.iter(ooxml.W_P)}
         # doccheck's own review comments (annotated copies) are not document content
         separators |= {p for note in root if note.get(qn("w:author")) == "doccheck" for p in note.iter(ooxml.W_P)}
-        for number, p in enumerate(ooxml.paragraphs(root), start=1):
+        for number, p in enumerate(shape.paragraphs, start=1):
             if p in separators:  # footnote separator lines: counted (locations match the file), not read
                 continue
             text, segments = _paragraph_text(p)
@@ -227,26 +230,17 @@ class _StoryReader:
         return (table_ids[tbl], r + 1, c + 1)
 
 
-def _header_kinds(body: etree._Element, rels: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """Header/footer part name -> "default" | "first" | "even", from the section properties."""
+def _header_kinds(refs: list[etree._Element], rels: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Header/footer part name -> "default" | "first" | "even", from the section properties' references."""
     kinds = {}
-    for ref in sorted(body.iter(_HEADER_REF, _FOOTER_REF), key=lambda el: el.tag != _HEADER_REF):  # one pass, headers first
+    for ref in sorted(refs, key=lambda el: el.tag != ooxml.W_HEADER_REF):  # headers first
         rid = ref.get(_R_ID, "")
         if rid in rels:
             kinds[rels[rid][1]] = ref.get(W_TYPE, "default")
     return kinds
 
 
-_HEADER_REF, _FOOTER_REF, _R_ID = qn("w:headerReference"), qn("w:footerReference"), qn("r:id")
-
-
-def _count_revisions(roots: list[etree._Element]) -> dict[str, int]:
-    counts = {"insertions": 0, "deletions": 0, "moves": 0}
-    names = {ooxml.W_INS: "insertions", ooxml.W_DEL: "deletions", ooxml.W_MOVE_FROM: "moves"}
-    for root in roots:  # one pass per story
-        for el in root.iter(ooxml.W_INS, ooxml.W_DEL, ooxml.W_MOVE_FROM):
-            counts[names[el.tag]] += 1
-    return counts
+_R_ID = qn("r:id")
 
 
 def _properties(pkg: _Package) -> tuple[dict[str, str], dict[str, str]]:
@@ -299,8 +293,8 @@ def _read_package(pkg: _Package, doc: Document, depth: int = 0) -> None:
     rels = pkg.rels(main)
     styles = _styles(pkg, main)
     reader = _StoryReader(doc.blocks, styles)
-    kinds = _header_kinds(body, rels)
-    stories: list[etree._Element] = [body]
+    shape = ooxml.layout(body)  # NOTE: read after the headers, but its section references name them
+    kinds = _header_kinds(shape.section_refs, rels)
     # NOTE: each part once, and never the body again: relationships may repeat a target or point back at the body
     side: list[tuple[str, str]] = []
     for rel_type, target in rels.values():
@@ -310,9 +304,8 @@ def _read_package(pkg: _Package, doc: Document, depth: int = 0) -> None:
     for rel_type, target in headers:
         root = pkg.xml(target)
         if root is not None:
-            stories.append(root)
             reader.read(root, f"{target}#{kinds.get(target, 'default')}", _REL_TYPES[rel_type])
-    reader.read(body, main, "body")
+    reader.read(body, main, "body", shape)
     chunks = [rels[rid][1] for el in body.iter(W_ALTCHUNK) if (rid := el.get(R_ID)) in rels and rels[rid][0] == "aFChunk"] \
         if any(t == "aFChunk" for t, _ in rels.values()) else []  # NOTE: the body walked only when a chunk is related
     if chunks:
@@ -323,14 +316,13 @@ def _read_package(pkg: _Package, doc: Document, depth: int = 0) -> None:
         root = pkg.xml(target)
         if root is None:
             continue
-        stories.append(root)
         reader.read(root, target, _REL_TYPES[rel_type])
     comments = pkg.xml(next((t for r, t in side if r == "comments"), ""))
     done = pkg.xml(posixpath.join(posixpath.dirname(main), "commentsExtended.xml"))
     # doccheck's own review comments on an annotated copy are not the document's comments
     n_comments = sum(1 for c in comments.iter(qn("w:comment")) if c.get(qn("w:author")) != "doccheck") if comments is not None else 0
     n_done = sum(1 for el in done.iter() if el.get(f"{{{_W15}}}done") == "1") if done is not None else 0
-    revisions = _count_revisions(stories)
+    revisions = {name: reader.revisions[tag] for tag, name in ((ooxml.W_INS, "insertions"), (ooxml.W_DEL, "deletions"), (ooxml.W_MOVE_FROM, "moves"))}
     core, custom = _properties(pkg)
     doc.properties = {**{f"core:{k}": v for k, v in core.items()}, **{f"custom:{k}": v for k, v in custom.items()}}
     doc.facts.update(
