@@ -129,7 +129,8 @@ def _read_pages(pdf, doc: Document, limits: Limits, first: _FirstPage, extra: li
 def _blocks(pages: list[list[Line]], doc: Document) -> None:
     counts: dict[str, int] = {}  # blocks so far per part: their paragraph numbers
     header, footer = pdflayout.running_lines(pages)
-    body = [ln for lines in pages for ln in lines if (ln.page, ln.start) not in header | footer]
+    running = header | footer  # NOTE: once: the union inside the comprehension was rebuilt for every line
+    body = [ln for lines in pages for ln in lines if (ln.page, ln.start) not in running]
     width = pdflayout.wrap_width(body)
     spacing = pdflayout.line_spacing(body)
     for ln in (ln for lines in pages for ln in lines):
