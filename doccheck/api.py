@@ -328,7 +328,9 @@ def _check(
             finished[n] = check_here(Task(n, str(path), shown), settings, config.timeout, config.memory_mb)
             tick(shown)
         return [finished[n] for n in range(len(todo))]
-    if settings.set_facts:  # NOTE: built once before the workers fork, not once in each of them
+    if settings.set_facts and pool is None and config.executor == "local":
+        # NOTE: built once before the workers fork, not once in each of them; workers started early
+        # (and a Dask cluster's) build it themselves while the parent parses the rules
         from doccheck.setfacts import prepare
 
         prepare()
