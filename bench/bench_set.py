@@ -1,6 +1,7 @@
 """Set-level analysis cost: a scan with and without it, on a generated set of documents.
 
     python bench/bench_set.py [--documents 5000] [--jobs 2] [--formats md,mixed] [--sentences 30] [--repeat 5]
+    python bench/bench_set.py --instructions [--documents 1000]   # deterministic: valgrind's instruction counts
 
 Generates procedures on two sites (each citing clauses, other documents by number, standards
 with editions), then in one run scans them cold (no cache) with set analysis ``never`` and
@@ -10,6 +11,10 @@ and times the set rules alone on the same results.
 least to check, so the per-document set facts weigh the most. ``mixed`` is a
 document-control library: 60% Word-like .docx, 10% PDF, 30% Markdown. Both run by default;
 ``--sentences 600`` makes 10-page documents. Quote the ratios.
+
+``--instructions`` counts the instructions of one scan with and one without set analysis
+(`bench/instructions.py`): the same figure on every run, where the wall-clock pairs of a shared
+machine range over ±10%. It leaves out cache misses and the kernel: quote it beside the other.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ sys.path.insert(0, str(ROOT / "fixtures"))
 from doccheck import api  # noqa: E402
 from doccheck.config import Config  # noqa: E402
 
+import instructions  # noqa: E402
 from bench_extract import word_paragraph  # noqa: E402
 from docxgen import DocxSpec, heading, p, table, write_docx  # noqa: E402
 from pdfgen import PdfSpec, write_pdf  # noqa: E402
@@ -132,6 +138,15 @@ def measure(folder: Path, jobs: int, repeat: int) -> dict[str, float]:
     }
 
 
+def counted(folder: Path, jobs: int) -> dict[str, tuple[int, int]]:
+    """(parent, workers) instructions of one cold scan per set-analysis mode."""
+    out = {}
+    for mode in ("never", "always"):
+        own, by_process = instructions.count([sys.executable, "-c", _RUN, str(folder), str(jobs), mode], cwd=str(ROOT))
+        out[mode] = (by_process[own], sum(by_process.values()) - by_process[own])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=5000)
@@ -139,7 +154,19 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=30, help="body size: 30 is about 1 KB, 600 about a 10-page SOP")
     parser.add_argument("--repeat", type=int, default=7, help="interleaved pairs of runs (the median is reported)")
     parser.add_argument("--formats", default="md,mixed", help="comma-separated: md (Markdown only: the worst case), mixed (60%% docx, 10%% PDF, 30%% md)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind) instead of timing: deterministic")
     args = parser.parse_args()
+    if args.instructions:
+        if not instructions.available():
+            parser.error("--instructions needs valgrind (apt install valgrind)")
+        print(f"{args.documents} documents of {args.sentences} sentences on 2 sites, {args.jobs} workers: instructions of one cold scan")
+        print(f"{'set':6} {'without':>9} {'with':>9} {'adds':>7} {'parent adds':>12} {'workers add':>12}")
+        for formats in args.formats.split(","):
+            c = counted(generate(args.documents, args.sentences, formats), args.jobs)
+            (p0, w0), (p1, w1) = c["never"], c["always"]
+            print(f"{formats:6} {(p0 + w0) / 1e9:8.2f}G {(p1 + w1) / 1e9:8.2f}G {100 * ((p1 + w1) / (p0 + w0) - 1):+6.1f}% "
+                  f"{(p1 - p0) / 1e6:+10.0f}M {(w1 - w0) / 1e6:+10.0f}M")
+        return
     print(f"{args.documents} documents of {args.sentences} sentences on 2 sites, {args.jobs} workers, {args.repeat} interleaved pairs (fresh process per scan)")
     print(f"{'set':6} {'without':>8} {'with':>8} {'adds':>7} {'range of pairs':>16} {'CPU adds':>9} {'set rules':>10}  set-level findings")
     for formats in args.formats.split(","):

@@ -328,3 +328,30 @@ def test_heading_evidence_is_the_first_heading_line_that_matches(tmp_path):
         doc = extract(path)
         tag_document(doc)
         assert summarize(doc, document_profile(doc, None)).evidence["iso-7.4.1"][:2] == ("heading", "Supplier Selection")
+
+
+def test_the_set_root_and_site_folders_are_what_splitting_every_path_gives():
+    """common_root and the site folders are computed on strings; the definition is by path components."""
+    import random
+
+    from doccheck.engine.setcontext import common_root, first_folders
+
+    def by_components(paths):  # the deepest folder every path is in
+        folders = [p.split("/")[:-1] for p in paths]
+        n = 0
+        while all(len(f) > n for f in folders) and len({f[n] for f in folders}) == 1:
+            n += 1
+        return "/".join(folders[0][:n]) or "."
+
+    rng = random.Random(5)
+    names = ["a", "b", "ab", "a-b", "a.b", "", "site-a", "site-b", "é", "a b"]
+    deeper = 0
+    for _ in range(5000):
+        paths = sorted({("/" if rng.random() < 0.2 else "") + "/".join(rng.choice(names) for _ in range(rng.randint(0, 3))) + f"/f{k}.md"
+                        for k in range(rng.randint(1, 5))})
+        root = common_root(paths)
+        assert root == by_components(paths), paths
+        depth = 0 if root == "." else len(root.split("/"))
+        assert first_folders(paths, root) == {p: (p.split("/")[depth] if len(p.split("/")) > depth + 1 else ".") for p in paths}, paths
+        deeper += root.count("/") > 0
+    assert deeper > 500  # roots of several components were tried

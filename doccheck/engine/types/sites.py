@@ -43,7 +43,8 @@ def _site_root(ctx: SetContext, site: str) -> str:
 
 def check_set(ctx: SetContext, rule: Rule) -> Iterator[SetHit]:
     options: Options = rule.options
-    sites = sorted(set(ctx.sites.values()) - {"."})  # NOTE: "." is no site: documents shared by every site
+    # NOTE: "." is no site: documents shared by every site; listed once for the set's site rules
+    sites = ctx.shared("sites.names", lambda: sorted(set(ctx.sites.values()) - {"."}))
     if len(sites) < 2:
         return
     if options.check == "missing-procedure":
