@@ -102,3 +102,50 @@ def test_citing_another_revision_on_the_first_page_is_no_revision_conflict(tmp_p
     document = report["documents"][0]
     assert document["metadata"]["revision"] == "C"
     assert "DC-004" not in {f["rule"] for f in document["findings"]}
+
+
+@pytest.mark.parametrize("label", ["SOP #", "Procedure #", "Form #", "WI #", "Doc. Ref.", "Document Reference"])
+def test_type_and_hash_labels_and_document_references_label_the_number(label):
+    found = identity.from_text(f"{label}: ENG-0042   Version: 2.1", "first page", running=True)
+    assert found["document_number"].value == "ENG-0042" and found["revision"].value == "2.1"
+
+
+def test_a_label_row_over_its_values_when_the_next_header_is_not_a_label():
+    rows = [["Doc. Ref.", "Issue", "Date of Issue"], ["QP-17", "4", "2021/03/01"]]
+    found = identity.from_table(rows, "first-page control table")
+    assert found["document_number"].value == "QP-17" and found["revision"].value == "4"
+    beside = identity.from_table([["Document No.", "QP-17", "Revision", "B"]], "first-page control table")
+    assert beside["document_number"].value == "QP-17" and beside["revision"].value == "B"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "md", "pdf"])
+def test_an_unlabelled_number_before_its_revision_under_the_title_is_the_documents(tmp_path, scan_json, fmt):
+    """"SOP-PUR-003 Rev 05" under the title names the document; the same shape in a reference list
+    further down, or after other words, names another one."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, heading, p, write_docx
+    from pdfgen import PdfSpec, write_pdf
+
+    refs = ["See WI-PRD-012 Rev B for receiving.", "Other procedures", "Work instructions", "Records", "Forms"]
+    texts = {
+        "own": ["Supplier Control", "SOP-PUR-003 Rev 05", "Effective date: 2021-03-01", "1 Purpose", "Text.", *refs],
+        "cited only": ["Supplier Control", "Effective date: 2021-03-01", "1 Purpose", "Text.", *refs, "WI-PRD-012 Rev B"],
+    }
+    for case, lines in texts.items():
+        path = tmp_path / f"{case.replace(' ', '-')}.{fmt}"
+        if fmt == "md":
+            path.write_text("# " + lines[0] + "\n\n" + "\n\n".join(lines[1:]) + "\n", encoding="utf-8")
+        elif fmt == "docx":
+            write_docx(str(path), DocxSpec(body=[p(lines[0], "Title"), *(heading(t) if t == "1 Purpose" else p(t) for t in lines[1:])]))
+        else:
+            write_pdf(str(path), PdfSpec([lines]))
+        _, report = scan_json(str(path), "--no-cache")
+        metadata = report["documents"][0]["metadata"]
+        if case == "own":
+            assert metadata["document_number"] == "SOP-PUR-003" and metadata["revision"] == "05", (fmt, metadata)
+        else:  # nor is the cited document's revision the document's
+            assert metadata["document_number"] is None and metadata["revision"] is None, (fmt, metadata)

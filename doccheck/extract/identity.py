@@ -188,19 +188,22 @@ def _any_label_word() -> re.Pattern[str]:
 _CITED_NUMBER = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\s*,?\s*$")
 
 
-def _of_cited_document(text: str, start: int, own_number: re.Match[str] | None, known: str | None) -> bool:
+def _of_cited_document(text: str, start: int, own_number: re.Match[str] | None, known: str | None, opening: bool = True) -> bool:
     """``See SOP-QA-004 Rev B``: in running text, a revision that follows another document's
     number, after other words, is that document's.
 
     The document's own control line labels the number (``Doc No. SOP-QA-004  Rev. C``), starts
-    with it (``SOP-QA-004 Rev C`` under the title), or names the number the document is
-    ``known`` by from a more trusted source (``Training procedure SOP-QA-004 Rev C``).
+    with it (``SOP-QA-004 Rev C`` under the title: ``opening``, the first lines of the first page),
+    or names the number the document is ``known`` by from a more trusted source (``Training
+    procedure SOP-QA-004 Rev C``). Further down, a line that starts with a number cites it.
     """
     before = _CITED_NUMBER.search(text, 0, start)
-    if before is None or not text[: before.start()].strip():
+    if before is None:
         return False
     if known and before.group(0).rstrip(" ,").upper() == known.upper():
         return False
+    if not text[: before.start()].strip():
+        return not opening
     return not (own_number and own_number.start("v") <= before.start() < own_number.end("v"))
 
 
@@ -211,22 +214,50 @@ def from_first_page(texts: Iterable[str], sources: Iterable[Mapping[str, Field]]
     """
     known = next((s["document_number"].value for s in sources if "document_number" in s and s["document_number"].value), None)
     lines = [line for text in texts for line in text.split("\n")]  # a block of short lines ("**Revision:** r1  ") is lines
-    return [from_text(line, "first page", running=True, known=known) for line in lines if len(line) <= CONTROL_LINE]
+    found = [from_text(line, "first page", running=True, known=known, opening=n < _CONTROL_LINES)
+             for n, line in enumerate(lines) if len(line) <= CONTROL_LINE]
+    if known is None and not any("document_number" in f for f in found):
+        found.append(_number_before_revision(lines[:_CONTROL_LINES]))
+    return found
 
 
-def from_text(text: str, source: str, running: bool = False, known: str | None = None) -> dict[str, Field]:
+_CONTROL_LINES = 6  # the first page's first lines: the title and its control line, before any section
+
+
+@functools.cache
+def _number_then_revision() -> re.Pattern[str]:
+    """A line that opens with a document number and goes on with its revision ("SOP-PUR-003 Rev 05")."""
+    fields = corpus("document-control.yaml")["fields"]
+    number = fields["document_number"]["value"]
+    labels = "|".join(_label_regex(label) for label in sorted(fields["revision"]["labels"], key=len, reverse=True))
+    revision = fields["revision"]["value"]
+    return re.compile(rf"^\W{{0,4}}(?P<number>{number})\s*[,;:|\u2013\u2014-]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?:{revision})")
+
+
+def _number_before_revision(lines: Sequence[str]) -> dict[str, Field]:
+    """The document's own number where no label names it: a line under the title that opens with a number
+    and its revision. NOTE: only the first lines: a reference list on the first page cites other numbers so."""
+    for line in lines:
+        m = _number_then_revision().match(_unmarked(line).strip())
+        if m and any(ch.isdigit() for ch in m.group("number")):
+            return {"document_number": Field(m.group("number"), "first page (unlabelled, before its revision)")}
+    return {}
+
+
+def from_text(text: str, source: str, running: bool = False, known: str | None = None, opening: bool = True) -> dict[str, Field]:
     """A control block: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``, ``**Revision:** r1``,
     ``DOCUMENT NAME: Labeling Checklist (F-004A)``.
 
     ``running``: the text is the body's (first page), where other documents are cited too;
     headers, footers and table cells hold the document's own identity. ``known``: the
-    document's number from a more trusted source, when there is one.
+    document's number from a more trusted source, when there is one. ``opening``: the text is
+    among the first lines under the title, where a line that opens with a number is the document's.
     """
     found: dict[str, Field] = {}
     text = _unmarked(text[:_CONTROL_SPAN])  # control blocks are short; long paragraphs are prose
     if not _any_label_word().search(text):
         return found
-    found = _labelled(text, source, running, known)
+    found = _labelled(text, source, running, known, opening)
     title = found.get("title")
     if title and title.value and "document_number" not in found:  # "Labeling Checklist (F-004A)"
         m = _NUMBER_AFTER_TITLE.search(title.value)
@@ -240,14 +271,14 @@ def from_text(text: str, source: str, running: bool = False, known: str | None =
 _NUMBER_AFTER_TITLE = re.compile(r"\s*\((?P<number>[^()\s]{2,30})\)\s*$")
 
 
-def _labelled(text: str, source: str, running: bool, known: str | None) -> dict[str, Field]:
+def _labelled(text: str, source: str, running: bool, known: str | None, opening: bool = True) -> dict[str, Field]:
     found: dict[str, Field] = {}
     own_number = None
     for spec in _specs():
         for m in spec.label_re.finditer(text):
             if spec.name == "document_number" and own_number is None:
                 own_number = m
-            if spec.name == "revision" and running and _of_cited_document(text, m.start(), own_number, known):
+            if spec.name == "revision" and running and _of_cited_document(text, m.start(), own_number, known, opening):
                 continue
             field = _clean_value(spec, m.group("v"), source)
             if field and field.value:
@@ -280,30 +311,33 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
     if is_history_table(rows):
         return found
 
-    def put(spec: _FieldSpec, raw: str) -> None:
+    def put(spec: _FieldSpec, raw: str) -> bool:
+        """Whether ``raw`` is the field's value (or its blank)."""
         if spec.name in found and found[spec.name].value:
-            return
+            return True
         if not raw.strip() or is_placeholder(raw):
             found.setdefault(spec.name, blank(source))
-            return
+            return True
         if spec.value_re is not None:
             m = spec.value_re.search(raw)
             if not m:
-                return
+                return False
             raw = m.group(0)
         field = _clean_value(spec, raw, source)
         if field and (field.value or spec.name not in found):
             found[spec.name] = field
+        return bool(field)
 
     for r, row in enumerate(rows):
         labels = [_cell_field(cell) for cell in row]
         for c, spec in enumerate(labels):
             if spec is None:
                 continue
-            if c + 1 < len(row) and labels[c + 1] is None:
-                put(spec, row[c + 1])
-            elif r + 1 < len(rows) and c < len(rows[r + 1]):
-                put(spec, rows[r + 1][c])
+            below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else None
+            # beside it, unless the next cell is another label or no value of the field: then the cell
+            # below ("| Doc. Ref. | Issue | Date of Issue |" over its values)
+            if not (c + 1 < len(row) and labels[c + 1] is None and put(spec, row[c + 1])) and below is not None:
+                put(spec, below)
         for cell in row:
             for name, field in from_text(cell, source).items():
                 if name not in found or (field.value and not found[name].value):

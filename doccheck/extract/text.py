@@ -228,13 +228,16 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
     _flush(doc, para, section, "paragraph", 0)
     sources = [identity.from_properties(front, "front matter")]
     first = [b for b in doc.blocks if b.part != "properties"][:15]
-    sources.extend(identity.from_first_page([b.text for b in first], sources))
-    sources.extend(identity.from_series(b.text, "title block") for b in first[:6])
-    sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading"][:1]))
     tables: dict[int, list[list[str]]] = {}
     for b in doc.blocks:
         if b.kind == "table_cell" and b.cell:
             tables.setdefault(b.cell[0], []).append(b.text.split("\t"))
+    top = next((b.cell[0] for b in first if b.kind == "table_cell" and b.cell), None)
+    if top is not None:  # a table among the first blocks: the control table a Word or PDF document keeps on page 1
+        sources.append(identity.from_table(tables[top], "first-page control table"))
+    sources.extend(identity.from_first_page([b.text for b in first], sources))
+    sources.extend(identity.from_series(b.text, "title block") for b in first[:6])
+    sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading"][:1]))
     sources.extend(identity.from_history(rows) for rows in tables.values())
     sources.extend(approval.from_rows(rows, "signature table") for rows in tables.values())
     sources.append(approval.from_lines((line for b in doc.blocks if b.part != "properties" for line in b.text.split("\n")), "signature block"))
