@@ -71,7 +71,7 @@ def from_lines(texts: Iterable[str], source: str) -> dict[str, Field]:
         found = from_text(text, source).get("approval") if len(text) <= 300 and "pprov" in text.lower() else None
         if found and found.value and is_person(found.value):
             return {"approval": Field(_with_date(found.value, text), source)}
-    stream = "\n".join(t for t in lines if any(cue in t for cue in _SIGN_CUE) or len(t) <= 120)
+    stream = "\n".join([t for t in lines if len(t) <= 120 or any(cue in t for cue in _SIGN_CUE)])
     return _signed(stream, source) if any(cue in stream for cue in _SIGN_CUE) else {}
 
 

@@ -17,8 +17,11 @@ from doccheck.model import Field, Metadata
 from doccheck.resources import corpus
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+
 def _norm_key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return _NOT_KEY.sub("", text.lower())
 
 
 def _label_regex(label: str) -> str:
