@@ -1,7 +1,8 @@
 """Instruction counts of a command and every process it forks (valgrind's cachegrind, no cache model).
 
 On a shared machine one wall-clock run of a scan moves by ±10%, more than the changes a benchmark
-is asked to resolve; the number of instructions executed does not move (the hash seed is fixed).
+is asked to resolve; the number of instructions executed barely moves (the hash seed is fixed; object
+addresses still vary: two runs of bench_set's 5,000-document scan differed by 0.1%).
 It leaves out cache misses and the kernel, so quote it beside the wall-clock figure, not instead.
 About 50 times slower than a plain run: use it on small sets. Needs valgrind (``apt install valgrind``).
 """
