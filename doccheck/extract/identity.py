@@ -220,7 +220,7 @@ def from_first_page(texts: Iterable[str], sources: Iterable[Mapping[str, Field]]
     found = [from_text(line, "first page", running=True, known=known, opening=n < _CONTROL_LINES)
              for n, line in enumerate(lines) if len(line) <= CONTROL_LINE]
     if known is None and not any("document_number" in f for f in found):
-        found.append(_number_before_revision(lines[:_CONTROL_LINES]))
+        found.append(_number_before_revision([line for line in lines[:_CONTROL_LINES] if len(line) <= CONTROL_LINE]))
     return found
 
 
