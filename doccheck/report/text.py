@@ -30,7 +30,7 @@ def summary(report: Report) -> str:
     sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items()) or "none"
     cats = ", ".join(f"{n} {k}" for k, n in s["by_category"].items())
     formats = ", ".join(f"{n} {k}" for k, n in s["by_format"].items())
-    lines = [f"{s['findings']} finding(s) in {s['documents']} document(s) ({sev}); {s['unreadable']} unreadable"]
+    lines = [f"{s['findings']} finding(s) in {s['documents']} document(s) ({sev}); {s['unreadable']} file(s) unreadable"]
     if cats:
         lines.append(f"by category: {cats}")
     if formats:
