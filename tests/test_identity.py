@@ -143,3 +143,37 @@ def test_an_unlabelled_number_before_its_revision_under_the_title_is_the_documen
             assert metadata["document_number"] == "SOP-PUR-003" and metadata["revision"] == "05", (fmt, metadata)
         else:  # nor is the cited document's revision the document's
             assert metadata["document_number"] is None and metadata["revision"] is None, (fmt, metadata)
+
+
+@pytest.mark.parametrize(("sentence", "number", "revision"), [
+    ("This procedure (QP-0022, Revision 02) became effective on 15 July 2023.", "QP-0022", "02"),
+    ("This SOP (SOP-QA-001) describes how training is planned.", "SOP-QA-001", None),
+    ("This work instruction (WI-12-3 Rev. B) is used at receiving.", "WI-12-3", "B"),
+    ("This procedure (see SOP-002) applies to suppliers.", None, None),  # a citation in brackets
+    ("This document (ISO 13485:2016) is the basis.", None, None),  # a standard, not a document number
+    ("Like SOP-QA-001 (Training), this procedure is short.", None, None),
+])
+def test_a_document_naming_itself_with_its_number_in_brackets(sentence, number, revision):
+    found = {k: f.value for d in identity.from_first_page(["Training", sentence], []) for k, f in d.items()}
+    assert found.get("document_number") == number and found.get("revision") == revision, found
+
+
+@pytest.mark.parametrize("fmt", ["docx", "md"])
+def test_the_number_a_document_names_itself_by_reaches_the_profile(tmp_path, scan_json, fmt):
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, heading, p, write_docx
+
+    lines = ["Internal Audit", "1 Purpose", "This procedure (QP-0022, Revision 02) became effective on 15 July 2023.", "Audits follow a plan."]
+    path = tmp_path / f"audit.{fmt}"
+    if fmt == "md":
+        path.write_text(f"# {lines[0]}\n\n## {lines[1]}\n\n{lines[2]}\n\n{lines[3]}\n", encoding="utf-8")
+    else:
+        write_docx(str(path), DocxSpec(body=[p(lines[0], "Title"), heading(lines[1]), p(lines[2]), p(lines[3])]))
+    _, report = scan_json(str(path), "--no-cache")
+    document = report["documents"][0]
+    assert (document["metadata"]["document_number"], document["metadata"]["revision"]) == ("QP-0022", "02")
+    assert not {"DC-001", "DC-002"} & {f["rule"] for f in document["findings"]}

@@ -221,7 +221,31 @@ def from_first_page(texts: Iterable[str], sources: Iterable[Mapping[str, Field]]
              for n, line in enumerate(lines) if len(line) <= CONTROL_LINE]
     if known is None and not any("document_number" in f for f in found):
         found.append(_number_before_revision([line for line in lines[:_CONTROL_LINES] if len(line) <= CONTROL_LINE]))
+    if known is None and not any("document_number" in f for f in found):
+        found.append(_named_by_itself(lines))
     return found
+
+
+@functools.cache
+def _self_reference() -> re.Pattern[str]:
+    """"This procedure (QP-0022, Revision 02)": the document's number, and its revision, in brackets after it names itself."""
+    data = corpus("document-control.yaml")
+    words = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(data["self_reference"], key=len, reverse=True))
+    fields = data["fields"]
+    labels = "|".join(_label_regex(label) for label in sorted(fields["revision"]["labels"], key=len, reverse=True))
+    return re.compile(rf"\b(?i:this\s+(?:{words}))\s*\(\s*(?P<number>{fields['document_number']['value']})"
+                      rf"(?:\s*[,;]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?P<rev>{fields['revision']['value']}))?\s*\)")
+
+
+def _named_by_itself(lines: Sequence[str]) -> dict[str, Field]:
+    for line in lines:
+        m = _self_reference().search(line[:_CONTROL_SPAN])
+        if m and any(ch.isdigit() for ch in m.group("number")):
+            found = {"document_number": Field(m.group("number"), "first page (where the document names itself)")}
+            if m.group("rev"):
+                found["revision"] = Field(m.group("rev"), "first page (where the document names itself)")
+            return found
+    return {}
 
 
 _CONTROL_LINES = 6  # the first page's first lines: the title and its control line, before any section
