@@ -27,6 +27,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from doccheck.errors import DoccheckUserError
@@ -90,7 +91,11 @@ class Cache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db: sqlite3.Connection | None = None
-        self.path = self._trusted(path)
+        try:
+            self.path = self._placed(path)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("cache disabled: %s", exc)
+            self.path = None
         if self.path is None:
             return
         try:
@@ -101,6 +106,9 @@ class Cache:
             try:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                self.path = self._placed(self.path)
+                if self.path is None:
+                    return
                 self._open()
             except (OSError, sqlite3.Error) as again:
                 log.warning("cache disabled: %s", again)
@@ -129,28 +137,26 @@ class Cache:
         log.warning("cache disabled: %s and its rebuilt copy are not usable", path)
         return None
 
+    @classmethod
+    def _placed(cls, path: Path) -> Path | None:
+        """The trusted cache file to open, created first when absent.
+
+        NOTE: created whole under a temporary name and linked into place: a second scan starting
+        at the same moment saw the empty file SQLite creates on connect and refused it as no
+        doccheck cache. Whoever links first wins; the other checks what is there, as for any file.
+        """
+        for _ in range(3):
+            target = cls._trusted(path)
+            if target is None or os.path.lexists(target) or _create(target):
+                return target
+        return cls._trusted(path)
+
     def _open(self) -> None:
         assert self.path is not None
-        if not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.path.parent.name == ".doccheck":  # NOTE: the cache folder ignores itself in git, as .pytest_cache does
-                (self.path.parent / ".gitignore").write_text("# created by doccheck\n*\n", encoding="utf-8")
         db = sqlite3.connect(self.path, timeout=30)
         db.text_factory = _text
         self.db = db
-        db.execute("PRAGMA trusted_schema=OFF")
-        db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT, payload BLOB, details BLOB)")
-        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('application', 'doccheck')")
-        elif row[0] != str(SCHEMA):
-            db.execute("DELETE FROM results")
-            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA),))
-        db.commit()
+        _initialise(db)
 
     def get_many(self, keys: list[str]) -> dict[str, DocumentResult]:
         """Cached results for ``keys`` (absent or unreadable keys are left out): a query per 500 keys."""
@@ -221,3 +227,49 @@ class Cache:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+def _create(path: Path) -> bool:
+    """Make a fresh cache at ``path``; False when another file got there first (left as it is)."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent.name == ".doccheck":  # NOTE: the cache folder ignores itself in git, as .pytest_cache does
+            (path.parent / ".gitignore").write_text("# created by doccheck\n*\n", encoding="utf-8")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            _initialise(db)
+        finally:
+            db.close()
+        try:
+            os.link(tmp, path)  # atomic, and never over an existing file
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links: the same, with a window between test and rename
+            if os.path.lexists(path):
+                return False
+            os.rename(tmp, path)
+        return True
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _initialise(db: sqlite3.Connection) -> None:
+    """doccheck's application id, WAL, its two tables and the schema row (idempotent)."""
+    db.execute("PRAGMA trusted_schema=OFF")
+    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+    db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, path TEXT, payload BLOB, details BLOB)")
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if row is None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('application', 'doccheck')")
+    elif row[0] != str(SCHEMA):
+        db.execute("DELETE FROM results")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA),))
+    db.commit()

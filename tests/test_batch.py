@@ -385,3 +385,18 @@ def test_statistics_counts_per_rule(run_cli, library):
     counts = {r[1]: int(r[0]) for r in rows}
     assert sum(counts.values()) == data["summary"]["findings"] and [int(r[0]) for r in rows] == sorted((int(r[0]) for r in rows), reverse=True)
     assert "finding(s) in" in out
+
+
+def test_a_new_cache_appears_whole_and_never_over_another_file(tmp_path):
+    """A second scan starting at the same moment must never see a half-made cache (it refused the empty
+    file SQLite creates on connect as 'not a doccheck cache'), nor may doccheck write over a file."""
+    from doccheck import cache
+
+    path = tmp_path / ".doccheck" / "cache.sqlite"
+    assert cache._create(path)
+    assert cache._header(path) == (True, cache.APPLICATION_ID) and (path.parent / ".gitignore").exists()
+    someone = tmp_path / "someones.sqlite"
+    someone.write_bytes(b"")
+    assert not cache._create(someone) and someone.read_bytes() == b""
+    assert sorted(p.name for p in path.parent.iterdir()) == [".gitignore", "cache.sqlite"]  # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".doccheck", "someones.sqlite"]
