@@ -51,10 +51,15 @@ def _loads(data: bytes) -> Any:
 # --- checked scalars
 
 
-def _str(v: Any) -> str:
-    if type(v) is not str:
-        raise RecordError(f"expected text, got {type(v).__name__}")
+def _checked(v: Any, kinds: tuple[type, ...], what: str) -> Any:
+    """``v`` when its exact type is one of ``kinds`` (a bool is no integer here), else a RecordError."""
+    if type(v) not in kinds:
+        raise RecordError(f"expected {what}, got {type(v).__name__}")
     return v
+
+
+def _str(v: Any) -> str:
+    return _checked(v, (str,), "text")  # type: ignore[no-any-return]
 
 
 def _ostr(v: Any) -> str | None:
@@ -62,9 +67,7 @@ def _ostr(v: Any) -> str | None:
 
 
 def _int(v: Any) -> int:
-    if type(v) is not int:
-        raise RecordError(f"expected an integer, got {type(v).__name__}")
-    return v
+    return _checked(v, (int,), "an integer")  # type: ignore[no-any-return]
 
 
 def _oint(v: Any) -> int | None:
@@ -72,15 +75,11 @@ def _oint(v: Any) -> int | None:
 
 
 def _bool(v: Any) -> bool:
-    if type(v) is not bool:
-        raise RecordError(f"expected true/false, got {type(v).__name__}")
-    return v
+    return _checked(v, (bool,), "true/false")  # type: ignore[no-any-return]
 
 
 def _num(v: Any) -> float:
-    if type(v) not in (int, float):
-        raise RecordError(f"expected a number, got {type(v).__name__}")
-    return float(v)
+    return float(_checked(v, (int, float), "a number"))
 
 
 def _list(v: Any, n: int | None = None) -> list[Any]:

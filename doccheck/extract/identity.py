@@ -29,6 +29,11 @@ def _label_regex(label: str) -> str:
     return r"[\s.]*".join(words) + r"\.?"
 
 
+def _label_alternation(labels: Iterable[str]) -> str:
+    """One alternation of a field's labels, the longest first ("document number" before "document")."""
+    return "|".join(_label_regex(label) for label in sorted(labels, key=len, reverse=True))
+
+
 @dataclass(frozen=True)
 class _FieldSpec:
     name: str
@@ -50,7 +55,7 @@ def _specs() -> tuple[_FieldSpec, ...]:
         labels = sorted(spec["labels"], key=len, reverse=True)
         value = spec["value"]
         value_re = r"(?P<v>[^\n\r|]{1,160})" if value in ("date", "text") else rf"(?P<v>{value})"
-        label_alt = "|".join(_label_regex(label) for label in labels)
+        label_alt = _label_alternation(labels)
         # Free text after a bare label ("approved, issued") is prose, not a field: it needs a separator.
         sep = r"\s*[:#]\s*" if value == "text" else r"\s*[:#]?\s*(?:-\s+)?"
         pattern = rf"(?<![A-Za-z])(?i:{label_alt})(?![A-Za-z]){sep}{value_re}"
@@ -93,7 +98,7 @@ def _unmarked(text: str) -> str:
 def _any_label() -> re.Pattern[str]:
     """Any label followed by a separator: where a free-text value must stop."""
     labels = {label for spec in corpus("document-control.yaml")["fields"].values() for label in spec["labels"]}
-    alt = "|".join(_label_regex(label) for label in sorted(labels, key=len, reverse=True))
+    alt = _label_alternation(labels)
     return re.compile(rf"(?:\s{{2,}}|\t|\s)(?i:{alt})\s*[:#]|\s{{3,}}|\t|\s+(?i:page\s+\d)")
 
 
@@ -232,7 +237,7 @@ def _self_reference() -> re.Pattern[str]:
     data = corpus("document-control.yaml")
     words = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(data["self_reference"], key=len, reverse=True))
     fields = data["fields"]
-    labels = "|".join(_label_regex(label) for label in sorted(fields["revision"]["labels"], key=len, reverse=True))
+    labels = _label_alternation(fields["revision"]["labels"])
     return re.compile(rf"\b(?i:this\s+(?:{words}))\s*\(\s*(?P<number>{fields['document_number']['value']})"
                       rf"(?:\s*[,;]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?P<rev>{fields['revision']['value']}))?\s*\)")
 
@@ -256,7 +261,7 @@ def _number_then_revision() -> re.Pattern[str]:
     """A line that opens with a document number and goes on with its revision ("SOP-PUR-003 Rev 05")."""
     fields = corpus("document-control.yaml")["fields"]
     number = fields["document_number"]["value"]
-    labels = "|".join(_label_regex(label) for label in sorted(fields["revision"]["labels"], key=len, reverse=True))
+    labels = _label_alternation(fields["revision"]["labels"])
     revision = fields["revision"]["value"]
     return re.compile(rf"^\W{{0,4}}(?P<number>{number})\s*[,;:|\u2013\u2014-]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?:{revision})")
 
