@@ -115,6 +115,23 @@ def test_subparts_of_another_part_are_not_part_820s(tmp_path):
     assert [n for n in norms(path) if n and "Subpart" in n] == ["21 CFR Part 820, Subpart B"]
 
 
+
+def test_a_subpart_named_before_its_part_is_one_citation_of_the_subpart(tmp_path):
+    """"Subpart J of 21 CFR Part 820": the Part is what the subpart belongs to, not a second citation;
+    the Part alone, or a section after "of", stays what it was."""
+    path = _md(tmp_path, "# CAPA\n\nSubpart J of 21 CFR Part 820 covers CAPA.\n\nSubpart E, 21 CFR Part 820, applies.\n\n"
+                         "Records per subpart M in 21 CFR 820.\n\nWe follow 21 CFR Part 820.\n\nSubpart C of 21 CFR 820.30 applies.\n")
+    doc = extract(path)
+    tag_document(doc)
+    found = [(t.text, t.ref.get("subpart"), doc.blocks[t.block].location(doc.format, t.start).line) for t in doc.tags if t.kind == "citation"]
+    assert ("Subpart J of 21 CFR Part 820", "J", 3) in found
+    assert ("Subpart E, 21 CFR Part 820", "E", 5) in found
+    assert ("subpart M in 21 CFR 820", "M", 7) in found
+    assert [t for t in found if t[2] in (3, 5, 7) and t[1] is None] == []  # no second, bare-Part citation on those lines
+    assert [t[0] for t in found if t[2] == 9] == ["21 CFR Part 820"]
+    assert sorted(t[0] for t in found if t[2] == 11) == ["21 CFR 820.30", "Subpart C"]
+
+
 # --- where the text sits
 
 

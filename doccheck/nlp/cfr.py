@@ -69,7 +69,7 @@ _PART_CITE = re.compile(
 _PART_LIST = re.compile(r"\s?(?:,|\band\b|\bor\b|&|,\s?and\b)\s?(?P<part>\d{2,3})(?!\d|\.\d)(?!\s?(?:mm|cm|kg|g|ml|units?|%|C\.?\s?F|CRF|cfr))")
 _SUBPART = re.compile(
     r"(?<![A-Za-z])(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9])"
-    r"(?P<of>\s?(?:of|in|,)\s?(?:21\s?CFR\s?)?(?:[Pp]art\s?)?820\b)?"
+    r"(?P<of>\s?(?:of|in|,)\s?(?:21\s?CFR\s?)?(?:[Pp]art\s?)?820\b(?!\.\d))?"
     r"(?:\s?[-–—:.]\s?(?P<title>[A-Za-z]+))?"
 )
 _OTHER_PART = re.compile(r"\b[Pp]arts?\s?(?P<part>\d{1,3})\b(?!\.\d)")
@@ -314,7 +314,7 @@ def find_subparts(text: str, taken: Callable[[int, int], bool]) -> list[Citation
         return out
     nearby = _facts()[2]
     for m in _SUBPART.finditer(text):
-        if taken(m.start(), m.end()):
+        if taken(m.start(), m.end("sub")):  # NOTE: the letter; its "of 21 CFR Part 820" is the Part citation find_cfr gives up for it
             continue
         if m.group("title") and m.group("title").lower() not in _subpart_titles().get(m.group("sub"), frozenset()):
             continue
@@ -348,6 +348,9 @@ def find_cfr(text: str) -> list[Citation]:
 
     parts = find_parts(text, taken) if any(lit in text for lit in _CFR_LITERALS) else []
     spans += [(c.start, c.end) for c in parts]
-    found = sections + parts + find_subparts(text, taken)
+    subparts = find_subparts(text, taken)
+    # "Subpart J of 21 CFR Part 820": one citation of the subpart, not that and a citation of the Part
+    parts = [c for c in parts if not any(s.start <= c.start and c.end <= s.end for s in subparts)]
+    found = sections + parts + subparts
     found.sort(key=lambda c: c.start)
     return found
