@@ -32,6 +32,12 @@ def norms(path: Path) -> list[str]:
     return [n for n, *_ in tags(path)]
 
 
+def _md_tags(tmp_path: Path, text: str) -> list:
+    doc = extract(_md(tmp_path, text, "probe.md"))
+    tag_document(doc)
+    return doc.tags
+
+
 def _md(tmp_path: Path, text: str, name: str = "doc.md") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -68,6 +74,29 @@ def test_a_phrase_split_over_two_pdf_blocks_is_one_tag_with_the_whole_phrase():
     block = doc.blocks[tag.block]
     assert block.text.endswith("Quality System (QS)") and tag.end == len(block.text)
     assert not any(t.label in ("quality-system",) for t in doc.tags)  # the first block's "Quality System" alone is gone
+
+
+
+def test_a_term_written_as_one_hyphenated_modifier_is_the_term(tmp_path):
+    """"device-history-record review", "design-history files": the words of a term joined by hyphens."""
+    text = "Each device-history-record review and the design-history files. The Device-Master Record is kept.\n"
+    md = _md(tmp_path, f"# Records\n\n{text}")
+    docx = tmp_path / "records.docx"
+    write_docx(str(docx), DocxSpec(body=[heading("Records"), p(text.strip())]))
+    for path in (md, docx):
+        doc = extract(path)
+        tag_document(doc)
+        found = [(t.text, t.label) for t in doc.tags if t.kind == "term"]
+        assert found == [("device-history-record", "device-history-record"), ("design-history files", "design-history-file"),
+                         ("Device-Master Record", "device-master-record")], path
+    plural = next(t for t in doc.tags if t.text == "design-history files")
+    assert plural.ref["replacement"] == "design and development files"
+    assert [t.text for t in _md_tags(tmp_path, "A history-record of the design, a master-file.")] == []
+    # a slug or a file name is not the record: "slug: design-history-file-dhf", "see device-history-record.docx"
+    slugs = "slug: design-history-file-dhf\n\nsee device-history-record.docx or pages/device-master-record/ and x-device-master-record\n"
+    assert [t.text for t in _md_tags(tmp_path, slugs)] == []
+    assert [t.text for t in _md_tags(tmp_path, "Review the device-history-record. Then the design-history file, and...")] == \
+        ["device-history-record", "design-history file"]
 
 
 # --- the context pass: bare numbers their column, heading or document makes citations

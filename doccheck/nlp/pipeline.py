@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, filter_spans, registry
 
 from doccheck.nlp.refs import find_citations
+from doccheck.nlp.terms import spellings
 from doccheck.resources import corpus
 
 CITATIONS = "doccheck_citations"
@@ -52,7 +53,7 @@ class TermTagger:
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.abbreviations = PhraseMatcher(nlp.vocab, attr="ORTH")
         for term in data["retired"]:
-            self.phrases.add(term["id"], [nlp.make_doc(form) for form in term["forms"]])
+            self.phrases.add(term["id"], [nlp.make_doc(spelt) for form in term["forms"] for spelt in spellings(form)])
             if term["abbreviations"]:
                 self.abbreviations.add(term["id"], [nlp.make_doc(a) for a in term["abbreviations"]])
         for abbr in data["ambiguous_abbreviations"]:
@@ -60,9 +61,21 @@ class TermTagger:
         self.phrases.add("current", [nlp.make_doc(form) for form in data["current"]])
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = self.phrases(doc, as_spans=True) + self.abbreviations(doc, as_spans=True)
+        matches = [m for m in self.phrases(doc, as_spans=True) if "-" not in m.text or not _in_identifier(doc.text, m.start_char, m.end_char)]
+        matches += self.abbreviations(doc, as_spans=True)
         doc.spans[TERMS] = filter_spans(matches)  # the longest wins: "quality system regulation" over "quality system"
         return doc
+
+
+_IDENTIFIER_JOINS = "-_/\\"
+
+
+def _in_identifier(text: str, start: int, end: int) -> bool:
+    """A hyphenated spelling inside a longer slug or a file name ("design-history-file-dhf",
+    "device-history-record.docx") names a page or a file, not the record."""
+    after = text[end : end + 2]
+    return (start > 0 and text[start - 1] in _IDENTIFIER_JOINS) or (after[:1] in _IDENTIFIER_JOINS and after[:1] != "") \
+        or (after[:1] == "." and after[1:2].isalnum())
 
 
 @Language.factory(CITATIONS, assigns=["doc.spans"], default_config={})

@@ -23,6 +23,16 @@ def known_abbreviations() -> frozenset[str]:
     return frozenset({a for t in data["retired"] for a in t["abbreviations"]} | set(data["ambiguous_abbreviations"]))
 
 
+def spellings(form: str) -> list[str]:
+    """``form`` as written and with hyphens for any of its spaces: "device-history-record review",
+    "design-history files" (a compound written as one modifier). The first is ``form`` itself."""
+    words = form.split()
+    out = [words[0]]
+    for word in words[1:]:
+        out = [f"{head}{gap}{word}" for head in out for gap in (" ", "-")]
+    return out
+
+
 @functools.cache
 def _prefilter() -> re2._Regexp:
     """One RE2 pattern: every retired form (any case) and every abbreviation (as written).
@@ -32,7 +42,7 @@ def _prefilter() -> re2._Regexp:
     lower-cased text) cost twice as much per block.
     """
     forms = sorted({f.lower() for t in corpus("terms.yaml")["retired"] for f in t["forms"]})
-    form_source = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    form_source = "|".join(re.escape(f).replace(r"\ ", r"(?:\s+|-)") for f in forms)  # the spaces or `spellings`' hyphens
     abbreviation_source = "|".join(map(re.escape, sorted(known_abbreviations())))
     return re2.compile(f"(?i:{form_source})|{abbreviation_source}")
 
@@ -49,7 +59,7 @@ def term_prefilter() -> re2._Regexp:
 
 def _plural(matched: str, term: dict[str, Any]) -> bool:
     """Whether the text is a plural form of the term: a form or abbreviation that is its singular plus "s"."""
-    low = " ".join(matched.lower().split())
+    low = " ".join(matched.lower().replace("-", " ").split())
     singular = {f.lower() for f in term["forms"]} | {a.lower() for a in term["abbreviations"]}
     return low.endswith("s") and low[:-1] in singular
 
