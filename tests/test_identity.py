@@ -110,6 +110,18 @@ def test_type_and_hash_labels_and_document_references_label_the_number(label):
     assert found["document_number"].value == "ENG-0042" and found["revision"].value == "2.1"
 
 
+@pytest.mark.parametrize("label", ["Revision Number", "Rev. No.", "Revision No", "Version Number", "Version No.", "Issue No."])
+def test_a_revision_labelled_as_a_number_of_the_revision(label):
+    """"Revision Number: 2": before, "Revision" was the label and "Number" its (refused) value: no revision."""
+    found = identity.from_text(f"Procedure Number: IA-01 {label}: 2 Effective Date: 2022-03-15", "first page", running=True)
+    assert found["document_number"].value == "IA-01" and found["revision"].value == "2"
+    assert found["effective_date"].value == "2022-03-15"
+    table = identity.from_table([["Doc No.", label, "Eff. Date"], ["QA-7", "05", "2022-03-15"]], "first-page control table")
+    assert table["document_number"].value == "QA-7" and table["revision"].value == "05"
+    history = identity.from_history([[label, "Date", "Description of change"], ["1", "2020-01-10", "New"], ["2", "2022-03-15", "Scope"]])
+    assert history["revision"].value == "2" and history["effective_date"].value == "2022-03-15"
+
+
 def test_a_label_row_over_its_values_when_the_next_header_is_not_a_label():
     rows = [["Doc. Ref.", "Issue", "Date of Issue"], ["QP-17", "4", "2021/03/01"]]
     found = identity.from_table(rows, "first-page control table")
