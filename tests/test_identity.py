@@ -157,6 +157,45 @@ def test_an_unlabelled_number_before_its_revision_under_the_title_is_the_documen
             assert metadata["document_number"] is None and metadata["revision"] is None, (fmt, metadata)
 
 
+def test_the_opening_of_the_first_page_ends_at_its_first_numbered_section():
+    """A number-and-revision line after "2 References" cites another document, however short the page;
+    a numbered title ("4.2.4 Control of Documents") is the first line, not a section that ends the opening."""
+    cited = identity.from_first_page(["Design Transfer", "1 Purpose", "Text.", "2 References", "SOP-DC-011 Rev C Design Review"], [])
+    assert not any("document_number" in f or "revision" in f for f in cited)
+    own = identity.from_first_page(["4.2.4 Control of Documents", "QM-424 Rev 2", "1 Purpose", "Text."], [])
+    assert [f["document_number"].value for f in own if "document_number" in f] == ["QM-424"]
+    assert [f["revision"].value for f in own if "revision" in f] == ["2"]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_a_page_header_or_footer_that_opens_with_the_number_and_its_revision_names_the_document(tmp_path, scan_json, fmt):
+    """"SOP-DC-010 Rev B  Design Transfer" at the top of every page: no label, but a running line names
+    the document itself. The body's reference list ("SOP-DC-011 Rev C") still cites another one."""
+    import sys
+
+    from conftest import FIXTURES, ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, heading, p, write_docx
+    from generate import EDGE_BODY, EDGE_NUMBER_CASES
+
+    expected = {"header-number-revision": ("SOP-DC-010", "B", "header"), "footer-number-revision": ("WI-ENG-204", "03", "footer")}
+    for case, (header, footer) in EDGE_NUMBER_CASES.items():
+        path = FIXTURES / "identity" / f"{case}.pdf" if fmt == "pdf" else tmp_path / f"{case}.docx"
+        if fmt == "docx":
+            edge = lambda lines: {"default": [p(t.replace("{page}", "1").replace("{pages}", "3")) for t in lines]} if lines else {}  # noqa: E731
+            write_docx(str(path), DocxSpec(body=[p(EDGE_BODY[0], "Title"), *(heading(t) if t[0].isdigit() else p(t) for t in EDGE_BODY[1:])],
+                                           headers=edge(header), footers=edge(footer)))
+        _, report = scan_json(str(path), "--no-cache")
+        metadata = report["documents"][0]["metadata"]
+        number, revision, part = expected[case]
+        assert (metadata["document_number"], metadata["revision"]) == (number, revision), (fmt, case, metadata)
+        assert metadata["sources"]["document_number"] == f"{part} (unlabelled, before its revision)"
+    # a body line of the same shape after the first lines is a citation, not the document's number
+    found = identity.from_text("SOP-DC-011 Rev C Design Review", "first page", running=True, opening=False)
+    assert "document_number" not in found and "revision" not in found
+
+
 @pytest.mark.parametrize(("sentence", "number", "revision"), [
     ("This procedure (QP-0022, Revision 02) became effective on 15 July 2023.", "QP-0022", "02"),
     ("This SOP (SOP-QA-001) describes how training is planned.", "SOP-QA-001", None),

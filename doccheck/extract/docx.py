@@ -370,6 +370,7 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     sources.extend(identity.from_first_page([b.text for b in first], sources))
     running = [b for b in doc.blocks if b.part in ("header", "footer")]
     sources.extend(identity.from_series(b.text, b.part) for b in (*running, *first[:6]))
+    sources.extend(identity.from_running_line(b.text, b.part) for b in running)
     sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading" or b.level][:1] or [b.text for b in first[:1]]))
     for rows in body_tables:
         sources.append(identity.from_history(rows))

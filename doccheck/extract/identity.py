@@ -222,10 +222,11 @@ def from_first_page(texts: Iterable[str], sources: Iterable[Mapping[str, Field]]
     """
     known = next((s["document_number"].value for s in sources if "document_number" in s and s["document_number"].value), None)
     lines = [line for text in texts for line in text.split("\n")]  # a block of short lines ("**Revision:** r1  ") is lines
-    found = [from_text(line, "first page", running=True, known=known, opening=n < _CONTROL_LINES)
+    opening = _opening_lines(lines)
+    found = [from_text(line, "first page", running=True, known=known, opening=n < opening)
              for n, line in enumerate(lines) if len(line) <= CONTROL_LINE]
     if known is None and not any("document_number" in f for f in found):
-        found.append(_number_before_revision([line for line in lines[:_CONTROL_LINES] if len(line) <= CONTROL_LINE]))
+        found.append(_number_before_revision([line for line in lines[:opening] if len(line) <= CONTROL_LINE]))
     if known is None and not any("document_number" in f for f in found):
         found.append(_named_by_itself(lines))
     return found
@@ -253,7 +254,26 @@ def _named_by_itself(lines: Sequence[str]) -> dict[str, Field]:
     return {}
 
 
+def from_running_line(text: str, source: str) -> dict[str, Field]:
+    """A page header or footer names the document itself: a line there that opens with a number and its
+    revision, with no label ("SOP-DC-010 Rev B  Design Transfer"), gives the number. NOTE: unlabelled, so
+    after the labelled sources (a control table's "Doc No." wins)."""
+    return _number_before_revision(text.split("\n"), source)
+
+
 _CONTROL_LINES = 6  # the first page's first lines: the title and its control line, before any section
+
+
+def _opening_lines(lines: Sequence[str]) -> int:
+    """How many of the first page's lines are its opening (the title and its control lines): at most
+    `_CONTROL_LINES`, and none from the first numbered section on ("1 Purpose", "2 References": what
+    follows a section heading is the procedure's text, where a line that opens with a number cites it)."""
+    from doccheck.extract.pdflayout import heading_level
+
+    for n, line in enumerate(lines[:_CONTROL_LINES]):
+        if n and heading_level(_unmarked(line).lstrip("# ").strip()):
+            return n
+    return min(len(lines), _CONTROL_LINES)
 
 
 @functools.cache
@@ -266,13 +286,14 @@ def _number_then_revision() -> re.Pattern[str]:
     return re.compile(rf"^\W{{0,4}}(?P<number>{number})\s*[,;:|\u2013\u2014-]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?:{revision})")
 
 
-def _number_before_revision(lines: Sequence[str]) -> dict[str, Field]:
-    """The document's own number where no label names it: a line under the title that opens with a number
-    and its revision. NOTE: only the first lines: a reference list on the first page cites other numbers so."""
+def _number_before_revision(lines: Sequence[str], source: str = "first page") -> dict[str, Field]:
+    """The document's own number where no label names it: a line under the title, or in a page header or
+    footer, that opens with a number and its revision. NOTE: on the first page only its first lines: a
+    reference list further down cites other numbers so."""
     for line in lines:
         m = _number_then_revision().match(_unmarked(line).strip())
         if m and any(ch.isdigit() for ch in m.group("number")):
-            return {"document_number": Field(m.group("number"), "first page (unlabelled, before its revision)")}
+            return {"document_number": Field(m.group("number"), f"{source} (unlabelled, before its revision)")}
     return {}
 
 

@@ -262,6 +262,7 @@ def _read_identity(doc: Document, data: bytes, first: _FirstPage) -> None:
     body = [b for b in doc.blocks if b.part == "body" and b.page == page][:15]
     sources.extend(identity.from_first_page([b.text for b in body], sources))
     sources.extend(identity.from_series(b.text, b.part if b.part != "body" else "title block") for b in (*running, *body[:6]))
+    sources.extend(identity.from_running_line(b.text, b.part) for b in running)
     history = _history_rows(doc)
     sources.append(approval.from_rows(rows, "first-page control table"))
     sources.append(approval.from_lines((b.text for b in doc.blocks if b.part == "body"), "signature block"))
