@@ -33,6 +33,20 @@ def test_not_dates(text):
     assert parse_date(text) is None
 
 
+@pytest.mark.parametrize(("text", "iso"), [("3/15/22", "2022-03-15"), ("15/03/22", "2022-03-15"), ("15-MAR-22", "2022-03-15"),
+                                           ("15 Mar 22", "2022-03-15"), ("12/31/97", "1997-12-31"), ("Eff. 1-2-21", "2021-01-02")])
+def test_two_digit_years_as_strptime_reads_them(text, iso):
+    """Exports of document systems write "15-MAR-22"; 69-99 are 1969-1999, 00-68 are 2000-2068 (POSIX %y)."""
+    parsed = parse_date(text)
+    assert parsed is not None and parsed.iso == iso and f"two-digit year read as {iso[:4]}" in parsed.note
+    assert identity.from_text(f"Effective Date: {text}", "header")["effective_date"].value == iso
+
+
+@pytest.mark.parametrize("text", ["7.5.10", "4.2.24", "1/2/3", "SOP-3/4/22", "1/2/22/3", "2/30/22", "10:15"])
+def test_clause_numbers_and_fractions_are_not_two_digit_year_dates(text):
+    assert parse_date(text) is None
+
+
 def test_control_block_in_a_header_line():
     found = identity.from_text("Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01   Page 1 of 3", "footer")
     assert {k: f.value for k, f in found.items()} == {"document_number": "SOP-QA-004", "revision": "C", "effective_date": "2026-03-01"}

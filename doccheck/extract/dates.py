@@ -26,6 +26,9 @@ _PATTERNS = [
     ("mdy-name", re.compile(rf"{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I)),
     ("dotted", re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})")),
     ("slashed", re.compile(r"(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{4})")),
+    # NOTE: two-digit years last, and never dotted ("7.5.10" is a clause): "3/15/22", "15-MAR-22"
+    ("dmy-name", re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[-\s]{_MON}[-\s,]+(?P<y>\d{{2}})(?![\d:])", re.I)),
+    ("slashed", re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{2})(?![\d/.-])")),
 ]
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ def parse_date(text: str) -> ParsedDate | None:
         g = m.groupdict()
         year = int(g["y"])
         note = None
+        if len(g["y"]) == 2:  # the POSIX (strptime %y) rule: 69-99 are 1969-1999, 00-68 are 2000-2068
+            year += 1900 if year >= 69 else 2000
+            note = f"two-digit year read as {year}"
         if kind == "slashed":
             a, b = int(g["a"]), int(g["b"])
             if a > 12:  # 25/03/2026: day first, unambiguous
@@ -58,7 +64,7 @@ def parse_date(text: str) -> ParsedDate | None:
             else:
                 month, day = a, b
                 if b <= 12 and a != b:
-                    note = "ambiguous date: read as month/day (US order)"
+                    note = "; ".join(filter(None, ["ambiguous date: read as month/day (US order)", note]))
         elif "mon" in g and g["mon"]:
             month, day = _MONTHS[g["mon"].lower().rstrip(".")], int(g["d"])
         else:
