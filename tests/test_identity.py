@@ -171,6 +171,30 @@ def test_an_unlabelled_number_before_its_revision_under_the_title_is_the_documen
             assert metadata["document_number"] is None and metadata["revision"] is None, (fmt, metadata)
 
 
+@pytest.mark.parametrize(("line", "field", "value"), [
+    ("Approver(s): Maria Garcia; Tom Lee", "approval", "Maria Garcia; Tom Lee"),
+    ("Approved by QA: Maria Garcia", "approval", "Maria Garcia"),
+    ("Approved by (Quality Assurance): Maria Garcia", "approval", "Maria Garcia"),
+    ("Effective Date (DD-MMM-YYYY): 15-Mar-2022", "effective_date", "2022-03-15"),
+    ("Doc No. (internal): QA-001", "document_number", "QA-001"),
+])
+def test_a_qualifier_between_a_label_and_its_colon(line, field, value):
+    """"(s)", a format hint in brackets, or the approving function's abbreviation, then the colon."""
+    assert identity.from_text(line, "header")[field].value == value
+
+
+def test_a_qualifier_needs_its_colon_and_an_abbreviation_is_upper_case():
+    assert identity.from_text("Rev AB 2022", "header")["revision"].value == "AB"  # no colon: AB is the revision
+    assert "approval" not in identity.from_text("Approved by the: Maria Garcia", "header")
+
+
+def test_an_approval_with_its_date_is_not_dated_twice():
+    from doccheck.extract import approval
+
+    found = approval.from_lines(["Approved By: John Smith, Director of Quality, 2022-03-10"], "first page")
+    assert found["approval"].value == "John Smith, Director of Quality, 2022-03-10"
+
+
 def test_the_opening_of_the_first_page_ends_at_its_first_numbered_section():
     """A number-and-revision line after "2 References" cites another document, however short the page;
     a numbered title ("4.2.4 Control of Documents") is the first line, not a section that ends the opening."""

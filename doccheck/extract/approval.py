@@ -55,7 +55,7 @@ def is_person(text: str) -> bool:
 
 def _with_date(name: str, context: str) -> str:
     date = parse_date(context)
-    return f"{name}, {date.iso}" if date else name
+    return f"{name}, {date.iso}" if date and date.raw not in name and date.iso not in name else name
 
 
 def from_lines(texts: Iterable[str], source: str) -> dict[str, Field]:

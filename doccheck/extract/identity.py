@@ -24,9 +24,13 @@ def _norm_key(text: str) -> str:
     return _NOT_KEY.sub("", text.lower())
 
 
+# What may stand between a label and its colon: "Approver(s):", "Effective Date (DD-MMM-YYYY):", "Approved by QA:"
+_QUALIFIER = r"(?:(?:\s*\([^()\n]{1,30}\)|\s+(?-i:[A-Z]{2,5}(?:/[A-Z]{2,5})?))(?=\s*[:#]))?"
+
+
 def _label_regex(label: str) -> str:
     words = [re.escape(w) for w in label.split()]
-    return r"[\s.]*".join(words) + r"\.?"
+    return r"[\s.]*".join(words) + r"\.?" + _QUALIFIER
 
 
 def _label_alternation(labels: Iterable[str]) -> str:
