@@ -107,6 +107,16 @@ def _profile(tmp_path: Path, name: str, text: str, **settings):
     ("Design Plan Template.md", "# Design plan\n\nText.\n", "template", "file name"),
     ("record.md", "---\ndocument_number: REC-0042\n---\n\n# Record of training\n\nTrained: Jane Smith.\n", "record", "record"),
     ("capa.md", "---\ndocument_number: SOP-CAPA-001\n---\n\n# CAPA procedure\n\n[Enter text]\n", "controlled", "controlled"),
+    ("qsit.md", "# QSIT\n\nFood and Drug Administration, Office of Regulatory Affairs\n\nAugust 1999\n", "external", "Office of Regulatory"),
+    ("cdrh.md", "# Guidance\n\nCenter for Devices and Radiological Health\n\nText.\n", "external", "issuer"),
+    ("iso.md", "# Medical devices\n\nINTERNATIONAL STANDARD\n\nISO 13485\n", "external", "issuer"),
+    ("iso-copyright.md", "# Medical devices\n\nAll rights reserved. Unless otherwise specified, no part of this publication may be reproduced "
+                         "or utilized otherwise in any form.\n", "external", "no part of this publication"),
+    ("bsi.md", "# The transition to the QMSR\n\nBSI Group\n\nA white paper.\n", "external", "issuer"),
+    ("mhra.md", "# Guidance\n\nMedicines and Healthcare products Regulatory Agency\n\nText.\n", "external", "issuer"),
+    # a company procedure that names a regulator in a sentence is not the regulator's document
+    ("fda-sop.md", "---\ndocument_number: SOP-RA-002\n---\n\n# FDA inspections\n\nFood and Drug Administration inspectors are escorted.\n"
+                   "\nThe BSI Group audits us yearly.\n", "controlled", "controlled"),
 ])
 def test_roles_are_decided_from_the_document_with_their_reason(tmp_path, name, text, role, why):
     profile = _profile(tmp_path, name, text)
