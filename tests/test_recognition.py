@@ -177,6 +177,25 @@ def test_citations_in_every_docx_part(tmp_path):
                      ("21 CFR 820.40", "footer"), ("21 CFR 820.198(e)", "footnote")}
 
 
+def test_a_reviewers_comment_is_read_but_never_a_qsr_finding(tmp_path, run_cli):
+    """A Word comment citing the QSR is a reviewer's remark, not the controlled text (the open-comment
+    rule still counts it); the same words in the body are findings."""
+    from docxgen import commented
+
+    path = tmp_path / "reviewed.docx"
+    remark = "Was the DHF under 21 CFR 820.30(j)"
+    write_docx(str(path), DocxSpec(body=[p("Design Procedure"), para(run("Design files are kept."), commented("kept", 1))], comments={1: remark}))
+    doc = extract(path)
+    assert [b.text for b in doc.blocks if b.part == "comment"] == [remark]
+    code, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", "--fail-on", "never", str(path))
+    (found,) = json.loads(out)["documents"]
+    assert [f for f in found["findings"] if f["rule"].startswith("QMSR-")] == []
+    write_docx(str(path), DocxSpec(body=[p("Design Procedure"), p(remark)]))
+    code, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", "--fail-on", "never", str(path))
+    (found,) = json.loads(out)["documents"]
+    assert sorted(f["rule"] for f in found["findings"] if f["rule"].startswith("QMSR-")) == ["QMSR-REF-001", "QMSR-TERM-001"]
+
+
 def test_front_matter_values_are_read_and_located(tmp_path, run_cli):
     path = _md(tmp_path, "---\ntitle: FDA Design Controls (21 CFR 820.30)\nslug: fda-design-controls-21-cfr-82030\n"
                          "url: https://example.org/21-cfr-820.30/dhf\ntags: [design, Design History File]\n---\n\n# Overview\n\nText.\n")
