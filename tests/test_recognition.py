@@ -247,6 +247,15 @@ def test_a_default_scan_runs_no_style_rule_and_extend_select_or_select_turns_the
     assert rules(select=("QMSR-TERM-007",)) == {"STYLE-001"}  # its former id still names it
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The DHR (Device History Record) is kept; each DHR is signed.", ["device history record"] * 3),
+    ("The QSR (Quality System Regulation) applies.", ["quality system regulation"] * 2),
+    ("The DMR (see the drawings) is kept.", ["device master record"]),  # a remark in brackets defines nothing
+])
+def test_an_abbreviation_spelt_out_after_it_as_the_retired_term_is_still_the_term(tmp_path, text, expected):
+    assert norms(_md(tmp_path, f"# SOP\n\n{text}\n")) == expected
+
+
 def test_the_style_pack_is_selected_from_the_command_line(run_cli, tmp_path):
     path = _md(tmp_path, STYLE_TEXT)
     code, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", "--extend-select", "STYLE-", str(path))
@@ -256,7 +265,9 @@ def test_the_style_pack_is_selected_from_the_command_line(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("text", ["The Quarterly Status Report (QSR) lists open items; each QSR is filed.",
-                                  "Quality System Regulation (FDA) applies; the FDA inspects."])
+                                  "Quality System Regulation (FDA) applies; the FDA inspects.",
+                                  "The QSR (Quarterly Status Report) lists open items; each QSR is filed.",
+                                  "Each DMR (Data Management Report) is sent; the DMR is filed."])
 def test_abbreviations_the_document_defines_otherwise_are_not_terms(tmp_path, text):
     found = norms(_md(tmp_path, f"# SOP\n\n{text}\n"))
     assert "fda" not in " ".join(n or "" for n in found).lower()

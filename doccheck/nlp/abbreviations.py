@@ -18,6 +18,7 @@ from doccheck.resources import corpus
 
 _AFTER_TERM = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9]{1,7})\s*\)")
 _IN_BRACKETS = re.compile(r"\((?P<abbr>[A-Z][A-Za-z]{1,7})\)")
+_BEFORE_BRACKETS = re.compile(r"(?<![\w-])(?P<abbr>[A-Z][A-Za-z]{1,7})\s?\((?P<long>[A-Za-z][^()\n]{2,80})\)")
 
 
 def expands(abbr: str, long_form: str) -> bool:
@@ -53,7 +54,8 @@ def definitions(document: Document, tags: list[Tag]) -> dict[str, str]:
 
 
 def defined_otherwise(document: Document, defined: dict[str, str]) -> set[str]:
-    """Known abbreviations this document defines as something else ("Direct Marketing Response (DMR)")."""
+    """Known abbreviations this document defines as something else: "Direct Marketing Response (DMR)",
+    or the other way round, "DMR (Data Management Report)"."""
     known, found = known_abbreviations(), set()
     for block in document.blocks:
         if "(" not in block.text:
@@ -65,7 +67,19 @@ def defined_otherwise(document: Document, defined: dict[str, str]) -> set[str]:
             words = block.text[max(0, m.start() - 100) : m.start()].split()[-(len(abbr) + 3) :]
             if any(w[:1].lower() == abbr[0].lower() and expands(abbr, " ".join(words[i:])) for i, w in enumerate(words)):
                 found.add(abbr)
+        for m in _BEFORE_BRACKETS.finditer(block.text):
+            abbr, long_form = m.group("abbr"), m.group("long")
+            if abbr in known and abbr not in defined and expands(abbr, long_form) and not _names_a_retired_term(long_form):
+                found.add(abbr)
     return found
+
+
+def _names_a_retired_term(text: str) -> bool:
+    """"Device Master Record", "Quality System Regulation": the abbreviation spelt out as what it was."""
+    from doccheck.nlp.terms import retired
+
+    low = " ".join(text.lower().replace("-", " ").split())
+    return any(form.lower() in low for term in retired().values() for form in term["forms"])
 
 
 def resolve(abbr: str, block: Block, start: int, defined: dict[str, str]) -> str:
