@@ -59,6 +59,7 @@ def explain(rule_id: str, paths: tuple[Path, ...]) -> int:
         f"{rule.id}  {rule.name}",
         f"type: {rule.type}   category: {rule.category}   severity: {rule.severity}"
         + (f"   in legacy documents: {rule.legacy_severity}" if rule.legacy_severity else ""),
+        *(["under headings: " + ", ".join(f"'{words}' {sev}" for words, sev in rule.by_section.items())] if rule.by_section else []),
         f"defined in: {rule.file}:{rule.line}",
         "",
         rule.description,

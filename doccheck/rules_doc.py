@@ -27,7 +27,8 @@ def _example(example: object) -> str:
 def page(rule: Rule) -> str:
     lines = [
         f"# {rule.id}: {rule.name}", "",
-        f"- **Severity:** {rule.severity}" + (f" (in legacy documents: {rule.legacy_severity})" if rule.legacy_severity else ""),
+        f"- **Severity:** {rule.severity}" + (f" (in legacy documents: {rule.legacy_severity})" if rule.legacy_severity else "")
+        + (f"; under headings {', '.join(repr(w) for w in rule.by_section)}: {min(rule.by_section.values())}" if rule.by_section else ""),
         f"- **Category:** {rule.category}", f"- **Type:** `{rule.type}`", f"- **Source:** {rule.source}",
         f"- **Defined in:** `{rule.file.split('/rules/', 1)[-1] if '/rules/' in rule.file else rule.file}`",
     ]

@@ -196,6 +196,17 @@ def test_a_reviewers_comment_is_read_but_never_a_qsr_finding(tmp_path, run_cli):
     assert sorted(f["rule"] for f in found["findings"] if f["rule"].startswith("QMSR-")) == ["QMSR-REF-001", "QMSR-TERM-001"]
 
 
+def test_a_revision_history_is_located_but_information(tmp_path, run_cli):
+    """What a revision history says the document was is still found (a reader sees it), but there is
+    nothing to rewrite: information, where the same words in the procedure keep their severity."""
+    path = _md(tmp_path, "# CAPA\n\nCAPA follows 21 CFR 820.100 and the DHF.\n\n## Revision History\n\n| Rev | Date | Description |\n"
+                         "|---|---|---|\n| A | 2019-01-01 | First issue per 21 CFR 820.100; DHF references added |\n")
+    code, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", "--fail-on", "never", str(path))
+    (doc,) = json.loads(out)["documents"]
+    found = sorted((f["location"]["line"], f["rule"], f["severity"]) for f in doc["findings"] if f["rule"].startswith("QMSR-"))
+    assert found == [(3, "QMSR-REF-001", "error"), (3, "QMSR-TERM-001", "warning"), (9, "QMSR-REF-001", "info"), (9, "QMSR-TERM-001", "info")]
+
+
 def test_front_matter_values_are_read_and_located(tmp_path, run_cli):
     path = _md(tmp_path, "---\ntitle: FDA Design Controls (21 CFR 820.30)\nslug: fda-design-controls-21-cfr-82030\n"
                          "url: https://example.org/21-cfr-820.30/dhf\ntags: [design, Design History File]\n---\n\n# Overview\n\nText.\n")

@@ -21,7 +21,7 @@ SCHEMA_VERSION = 1
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
 COMMON = {
     "id", "name", "type", "category", "severity", "message", "source", "description", "suggestion", "link", "scope", "examples",
-    "legacy_severity", "legacy_message", "by_confidence", "by_evidence", "aliases",
+    "legacy_severity", "legacy_message", "by_confidence", "by_evidence", "by_section", "aliases",
 }
 PACK_KEYS = ("schema", "pack", "description", "opt_in", "rules")
 INTERNAL_OPTIONS = {"compiled"}  # option fields set by validate(), never written in YAML
@@ -154,6 +154,7 @@ def _rule(item: Any, pos: tuple[int, int], c: _Collector) -> Rule | None:
     legacy_severity = _severity(item, "legacy_severity", c) if "legacy_severity" in item else None
     by_confidence = _by_grade(item, "by_confidence", ("H", "M", "L"), c)
     by_evidence = _by_grade(item, "by_evidence", EVIDENCE + SET_EVIDENCE, c)
+    by_section = _by_section(item, c)
     aliases = item.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and ID_RE.match(a) for a in aliases):
         c.add(item.pos("aliases"), f"rule {rid}: 'aliases' must be a list of former rule ids")
@@ -181,6 +182,7 @@ def _rule(item: Any, pos: tuple[int, int], c: _Collector) -> Rule | None:
         legacy_message=item.get("legacy_message"),
         by_confidence=by_confidence,
         by_evidence=by_evidence,
+        by_section=by_section,
         aliases=tuple(aliases),
         file=c.path,
         line=pos[0],
@@ -212,6 +214,25 @@ def _by_grade(item: PosDict, key: str, grades: tuple[str, ...], c: _Collector) -
         severity = _severity(raw, grade, c)
         if severity is not None:
             out[grade] = severity
+    return out
+
+
+def _by_section(item: PosDict, c: _Collector) -> dict[str, Severity]:
+    """``by_section``: words of a heading path (any case: "revision history") -> highest severity there."""
+    raw = item.get("by_section")
+    if raw is None:
+        return {}
+    if not isinstance(raw, PosDict) or not raw:
+        c.add(item.pos("by_section"), "'by_section' must map heading words (e.g. 'revision history') to severities")
+        return {}
+    out = {}
+    for words in raw:
+        if not isinstance(words, str) or not words.strip():
+            c.add(raw.key_pos[words], "'by_section' keys must be heading words")
+            continue
+        severity = _severity(raw, words, c)
+        if severity is not None:
+            out[words.lower()] = severity
     return out
 
 

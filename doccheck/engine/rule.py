@@ -58,6 +58,7 @@ class Rule:
     legacy_message: str | None = None
     by_confidence: dict[str, Severity] = field(default_factory=dict)  # grade -> highest severity
     by_evidence: dict[str, Severity] = field(default_factory=dict)  # recognition evidence -> highest severity
+    by_section: dict[str, Severity] = field(default_factory=dict)  # heading-path substring (any case) -> highest severity
     aliases: tuple[str, ...] = ()  # former ids: select, ignore and severity settings that name them still apply
     opt_in: bool = False  # from an opt-in pack: runs only when select / extend_select names it
     file: str = ""

@@ -32,8 +32,9 @@ def selected(rule: Rule, select: Iterable[str] = (), ignore: Iterable[str] = (),
     return best_select >= best_ignore
 
 
-def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile) -> Severity:
-    """The rule's severity, lowered by the fact's grade and the recognition's evidence; by the
+def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile, doc: Document | None = None) -> Severity:
+    """The rule's severity, lowered by the fact's grade, the recognition's evidence and the section it
+    is in (``by_section``: a revision history records what was, nothing to act on); by the
     document's role and status: information in a legacy document (a record, obsolete or
     superseded) or an external reference, unless the rule says otherwise (``legacy_severity``)."""
     severity = rule.severity
@@ -41,6 +42,11 @@ def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile) -> Severity:
         severity = min(severity, rule.by_confidence[hit.confidence])
     if hit.evidence in rule.by_evidence:
         severity = min(severity, rule.by_evidence[hit.evidence])
+    if rule.by_section and doc is not None and hit.block is not None:
+        path = (doc.blocks[hit.block].section_path or "").lower()
+        for words, lowered in rule.by_section.items():
+            if words in path:
+                severity = min(severity, lowered)
     if (ctx.legacy or ctx.role == "external") and rule.type != "unreadable":
         severity = min(severity, rule.legacy_severity if rule.legacy_severity is not None else Severity.INFO)
     return severity
@@ -59,7 +65,7 @@ def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocumentProfile, shared: d
     return Finding(
         rule=rule.id,
         category=rule.category,
-        severity=_severity(rule, hit, ctx),
+        severity=_severity(rule, hit, ctx, doc),
         message=message,
         path=doc.path,
         location=location,
