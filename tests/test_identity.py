@@ -195,6 +195,26 @@ def test_an_approval_with_its_date_is_not_dated_twice():
     assert found["approval"].value == "John Smith, Director of Quality, 2022-03-10"
 
 
+@pytest.mark.parametrize(("line", "number"), [
+    ("Document No.: 12345", "12345"), ("Document Number: 100-0045", "100-0045"), ("Doc ID: QMS/SOP/004", "QMS/SOP/004"),
+    ("Doc No: SOP123", "SOP123"), ("SOP No.: QA 004", "QA 004"), ("Doc #: 0045-B", "0045-B"),
+    ("Document No.: 12345 Revision: 2", "12345"), ("Doc ID: QP-0017 Rev 2", "QP-0017"),
+])
+def test_a_label_that_can_only_mean_the_number_takes_any_numbering_scheme(line, number):
+    """Numbers from a PLM system ("100-0045"), all digits, with slashes or a space after a short prefix."""
+    assert identity.from_text(line, "header")["document_number"].value == number
+    label, value = line.split(": ", 1)
+    assert identity.from_table([[label, value.split(" Rev")[0]]], "first-page control table")["document_number"].value == number
+
+
+@pytest.mark.parametrize("line", ["Number: 12345", "Document: 2021", "Document Number: see below", "Doc No: N/A"])
+def test_a_label_that_may_mean_something_else_or_no_value_gives_no_number(line):
+    """"Number" or "Document" alone keep the strict number shape; "N/A" is a blank, not a number."""
+    found = identity.from_text(line, "header").get("document_number")
+    assert found is None or found.value == ""
+    assert not identity.from_table([line.split(": ", 1)], "first-page control table").get("document_number", identity.blank("x")).value
+
+
 def test_the_opening_of_the_first_page_ends_at_its_first_numbered_section():
     """A number-and-revision line after "2 References" cites another document, however short the page;
     a numbered title ("4.2.4 Control of Documents") is the first line, not a section that ends the opening."""

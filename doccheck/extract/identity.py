@@ -48,6 +48,9 @@ class _FieldSpec:
     value: str  # regex source, "date" or "text"
     value_re: re.Pattern[str] | None  # the value alone (None for date/text)
     property_keys: frozenset[str]  # normalised property / front-matter keys (labels and their synonyms)
+    named_re: re.Pattern[str] | None = None  # a label that can only mean this field + separator + `named_value`
+    named_value_re: re.Pattern[str] | None = None  # `named_value` alone, for a table cell beside such a label
+    named_keys: frozenset[str] = frozenset()  # normalised labels that can only mean this field
 
 
 @functools.cache
@@ -68,7 +71,13 @@ def _specs() -> tuple[_FieldSpec, ...]:
         property_keys = keys | {_norm_key(k) for k in synonyms.get(name, ())}
         bare = re.compile(rf"(?<![A-Za-z])(?i:{label_alt})\s*:\s*(?=$|[\n\t|])")
         loose = re.compile(rf"(?<![A-Za-z])(?i:{label_alt})(?![A-Za-z])\s*[:#]\s*(?P<v>[^\n\r\t|]{{1,40}}?)\s*(?=$|[\n\r\t|]|\s{{2,}})")
-        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, loose, value, plain, property_keys))
+        named = named_value = None
+        strong = [label for label in labels if label not in spec.get("weak_labels", ())]
+        if spec.get("named_value"):
+            named = re.compile(rf"(?<![A-Za-z])(?i:{_label_alternation(strong)})(?![A-Za-z]){sep}(?P<v>{spec['named_value']})")
+            named_value = re.compile(spec["named_value"])
+        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, loose, value, plain, property_keys, named, named_value,
+                                frozenset(_norm_key(label) for label in strong) - {_norm_key(w) for w in spec.get("weak_labels", ())}))
     return tuple(specs)
 
 
@@ -343,6 +352,10 @@ def _labelled(text: str, source: str, running: bool, known: str | None, opening:
                 break
             if field and spec.name not in found:
                 found[spec.name] = field  # blank, unless a later label of the same field has a value
+        if (spec.name not in found or not found[spec.name].value) and spec.named_re is not None:
+            named = spec.named_re.search(text)  # "Document No.: 100-0045": the label says what the value is
+            if named and not is_placeholder(named.group("v")):
+                found[spec.name] = Field(named.group("v"), source, None)
         if spec.name not in found and spec.bare_re.search(text):
             found[spec.name] = blank(source)
         elif spec.name not in found and spec.value_re is not None:
@@ -368,8 +381,8 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
     if is_history_table(rows):
         return found
 
-    def put(spec: _FieldSpec, raw: str) -> bool:
-        """Whether ``raw`` is the field's value (or its blank)."""
+    def put(spec: _FieldSpec, raw: str, label: str) -> bool:
+        """Whether ``raw`` is the field's value (or its blank), in a cell by the label cell ``label``."""
         if spec.name in found and found[spec.name].value:
             return True
         if not raw.strip() or is_placeholder(raw):
@@ -377,6 +390,8 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
             return True
         if spec.value_re is not None:
             m = spec.value_re.search(raw)
+            if not m and spec.named_value_re is not None and _norm_key(label) in spec.named_keys:
+                m = spec.named_value_re.fullmatch(raw.strip())  # the whole cell: "| Document No. | 100-0045 |"
             if not m:
                 return False
             raw = m.group(0)
@@ -393,8 +408,8 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
             below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else None
             # beside it, unless the next cell is another label or no value of the field: then the cell
             # below ("| Doc. Ref. | Issue | Date of Issue |" over its values)
-            if not (c + 1 < len(row) and labels[c + 1] is None and put(spec, row[c + 1])) and below is not None:
-                put(spec, below)
+            if not (c + 1 < len(row) and labels[c + 1] is None and put(spec, row[c + 1], row[c])) and below is not None:
+                put(spec, below, row[c])
         for cell in row:
             for name, field in from_text(cell, source).items():
                 if name not in found or (field.value and not found[name].value):
