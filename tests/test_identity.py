@@ -215,6 +215,12 @@ def test_a_label_that_may_mean_something_else_or_no_value_gives_no_number(line):
     assert not identity.from_table([line.split(": ", 1)], "first-page control table").get("document_number", identity.blank("x")).value
 
 
+@pytest.mark.parametrize(("line", "revision"), [("Revision: A.1", "A.1"), ("Version: 1.0a", "1.0a"), ("Rev: 00A", "00A"),
+                                                ("Rev. B1", "B1"), ("Revision: 1.0.0", "1.0.0"), ("Revision: B. Approved", "B"), ("Rev. C.", "C")])
+def test_revisions_with_a_minor_part_or_a_letter_after_the_digits(line, revision):
+    assert identity.from_text(line, "header")["revision"].value == revision
+
+
 def test_the_opening_of_the_first_page_ends_at_its_first_numbered_section():
     """A number-and-revision line after "2 References" cites another document, however short the page;
     a numbered title ("4.2.4 Control of Documents") is the first line, not a section that ends the opening."""
