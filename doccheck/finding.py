@@ -49,7 +49,7 @@ class Finding(NamedTuple):
     block: int | None = None  # index of the block in its document
     span: tuple[int, int] | None = None  # character offsets inside that block
     confidence: str | None = None  # how sure the recognition is: high (the text says it), medium (from context)
-    related: tuple[tuple[str, Location], ...] = ()  # other places the finding concerns: (path, location) of every citing document
+    related: tuple[tuple[str, Location], ...] = ()  # other places the finding concerns: (path, location) of every citing document, or of the holders
     context: str = ""  # the sentence around the match (at most ~240 characters): SARIF's contextRegion, the text report
 
     def _identity(self) -> tuple:

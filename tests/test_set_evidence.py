@@ -95,6 +95,8 @@ def test_cross_references_name_every_citing_document(partial):
     assert [f.text for f in partial.findings if f.rule == "SET-REF-005"] == ["SOP-SOP-0012"]
     (title,) = [f for f in partial.findings if f.rule == "SET-REF-006"]
     assert "as 'Supplier Evaluation Procedure', but QP-0011 is 'Customer Complaint Handling'" in title.message
+    holder = str(PARTIAL.relative_to(ROOT) / "QP-0011-complaints.md")
+    assert [p for p, _ in title.related] == [holder] and title.message.endswith(f"({holder})")  # where to look for the other title
 
 
 def test_json_and_sarif_carry_the_citing_documents(partial):

@@ -56,7 +56,7 @@ class SetHit(NamedTuple):
     values: Mapping[str, Any] = MappingProxyType({})
     confidence: str = "H"
     evidence: str | None = None  # complete-set | partial-set | listed: how sure the set is of itself (rules: by_evidence)
-    related: tuple[tuple[str, Location], ...] = ()  # the other places the finding concerns (every citing document)
+    related: tuple[tuple[str, Location], ...] = ()  # the other places the finding concerns (every citing document; the holders of a number cited by another title)
 
 
 def common_root(paths: list[str]) -> str:

@@ -169,7 +169,8 @@ def _titles(ctx: SetContext) -> Iterator[SetHit]:
         seen.add((path, number, title))
         ref = DocRef.unpack(packed)
         yield SetHit(path, ref.location, ref.text, ref.block, ref.span, {"number": ref.number, "cited_title": ref.title, "title": own,
-                                                                          "documents": ", ".join(p for p, _ in held or ())})
+                                                                          "documents": ", ".join(p for p, _ in held or ())},
+                     related=tuple((p, Location("properties")) for p, _ in held))  # the documents that carry the number
 
 
 def _malformed(ctx: SetContext) -> Iterator[SetHit]:
