@@ -221,6 +221,21 @@ def test_revisions_with_a_minor_part_or_a_letter_after_the_digits(line, revision
     assert identity.from_text(line, "header")["revision"].value == revision
 
 
+@pytest.mark.parametrize(("line", "number"), [("QP-0017 Internal Audit Process", "QP-0017"), ("F-004A Labeling Checklist", "F-004A"),
+                                              ("SOP-DC-010 Rev B   Design Transfer", "SOP-DC-010"), ("ACME Medical Confidential", None),
+                                              ("Page 1 of 3", None), ("Printed copies are uncontrolled", None), ("21 CFR 820 compliant", None)])
+def test_a_running_line_that_opens_with_the_number_and_the_title_or_revision(line, number):
+    found = identity.from_running_line(line, "header").get("document_number")
+    assert (found.value if found else None) == number
+
+
+def test_number_in_a_control_row_of_labels_takes_any_numbering_scheme():
+    """"| Title | Number | Revision | Effective |" over its values: among other labels even "Number" is the document's."""
+    found = identity.from_table([["Title", "Number", "Revision", "Effective"], ["Supplier Control", "100-0045", "B", "2024-05-01"]], "t")
+    assert (found["document_number"].value, found["revision"].value, found["effective_date"].value) == ("100-0045", "B", "2024-05-01")
+    assert "document_number" not in identity.from_table([["Number", "100-0045"]], "t")  # alone it could count anything
+
+
 def test_the_opening_of_the_first_page_ends_at_its_first_numbered_section():
     """A number-and-revision line after "2 References" cites another document, however short the page;
     a numbered title ("4.2.4 Control of Documents") is the first line, not a section that ends the opening."""

@@ -269,9 +269,16 @@ def _named_by_itself(lines: Sequence[str]) -> dict[str, Field]:
 
 def from_running_line(text: str, source: str) -> dict[str, Field]:
     """A page header or footer names the document itself: a line there that opens with a number and its
-    revision, with no label ("SOP-DC-010 Rev B  Design Transfer"), gives the number. NOTE: unlabelled, so
-    after the labelled sources (a control table's "Doc No." wins)."""
-    return _number_before_revision(text.split("\n"), source)
+    revision ("SOP-DC-010 Rev B  Design Transfer") or with a number and the title ("QP-0017 Internal Audit
+    Process"), with no label, gives the number. NOTE: unlabelled, so after the labelled sources (a control
+    table's "Doc No." wins)."""
+    lines = text.split("\n")
+    found = _number_before_revision(lines, source)
+    if not found:
+        found = from_title_line(lines)
+        if found:
+            found = {"document_number": Field(found["document_number"].value, f"{source} (unlabelled, before the title)")}
+    return found
 
 
 _CONTROL_LINES = 6  # the first page's first lines: the title and its control line, before any section
@@ -381,8 +388,9 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
     if is_history_table(rows):
         return found
 
-    def put(spec: _FieldSpec, raw: str, label: str) -> bool:
-        """Whether ``raw`` is the field's value (or its blank), in a cell by the label cell ``label``."""
+    def put(spec: _FieldSpec, raw: str, label: str, control_row: bool) -> bool:
+        """Whether ``raw`` is the field's value (or its blank), in a cell by the label cell ``label``
+        (``control_row``: among other field labels, where even "Number" can only mean the document's)."""
         if spec.name in found and found[spec.name].value:
             return True
         if not raw.strip() or is_placeholder(raw):
@@ -390,7 +398,7 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
             return True
         if spec.value_re is not None:
             m = spec.value_re.search(raw)
-            if not m and spec.named_value_re is not None and _norm_key(label) in spec.named_keys:
+            if not m and spec.named_value_re is not None and (control_row or _norm_key(label) in spec.named_keys):
                 m = spec.named_value_re.fullmatch(raw.strip())  # the whole cell: "| Document No. | 100-0045 |"
             if not m:
                 return False
@@ -402,14 +410,15 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
 
     for r, row in enumerate(rows):
         labels = [_cell_field(cell) for cell in row]
+        control_row = sum(1 for spec in labels if spec is not None) >= 2
         for c, spec in enumerate(labels):
             if spec is None:
                 continue
             below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else None
             # beside it, unless the next cell is another label or no value of the field: then the cell
             # below ("| Doc. Ref. | Issue | Date of Issue |" over its values)
-            if not (c + 1 < len(row) and labels[c + 1] is None and put(spec, row[c + 1], row[c])) and below is not None:
-                put(spec, below, row[c])
+            if not (c + 1 < len(row) and labels[c + 1] is None and put(spec, row[c + 1], row[c], control_row)) and below is not None:
+                put(spec, below, row[c], control_row)
         for cell in row:
             for name, field in from_text(cell, source).items():
                 if name not in found or (field.value and not found[name].value):
