@@ -236,6 +236,12 @@ def test_number_in_a_control_row_of_labels_takes_any_numbering_scheme():
     assert "document_number" not in identity.from_table([["Number", "100-0045"]], "t")  # alone it could count anything
 
 
+@pytest.mark.parametrize("label", ["Eff.", "Implementation Date:", "Date of Implementation:", "Valid from:"])
+def test_other_labels_of_the_effective_date(label):
+    assert identity.from_text(f"Doc No: SOP-1  {label} 2021-09-01", "header")["effective_date"].value == "2021-09-01"
+    assert "effective_date" not in identity.from_text("Coefficient 2021-09-01; staff 2021-09-01", "header")
+
+
 def test_the_opening_of_the_first_page_ends_at_its_first_numbered_section():
     """A number-and-revision line after "2 References" cites another document, however short the page;
     a numbered title ("4.2.4 Control of Documents") is the first line, not a section that ends the opening."""
