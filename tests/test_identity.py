@@ -242,6 +242,15 @@ def test_other_labels_of_the_effective_date(label):
     assert "effective_date" not in identity.from_text("Coefficient 2021-09-01; staff 2021-09-01", "header")
 
 
+@pytest.mark.parametrize("line", ["Document No: SOP-XXX", "Doc No: SOP-QA-XXX", "Doc No: F-XXXY", "Doc No: SOP-000", "Revision: X"])
+def test_a_placeholder_number_or_revision_is_a_blank(line):
+    """"SOP-XXX" and "Revision: X" are still to be filled in: the label is there, the value is not."""
+    (field,) = identity.from_text(line, "header").values()
+    assert (field.value, field.note) == ("", "blank")
+    label, value = line.split(": ")
+    assert identity.from_table([[label, value]], "t") == {"document_number" if "Doc" in label else "revision": identity.blank("t")}
+
+
 def test_the_opening_of_the_first_page_ends_at_its_first_numbered_section():
     """A number-and-revision line after "2 References" cites another document, however short the page;
     a numbered title ("4.2.4 Control of Documents") is the first line, not a section that ends the opening."""

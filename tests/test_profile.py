@@ -114,6 +114,12 @@ def _profile(tmp_path: Path, name: str, text: str, **settings):
                          "or utilized otherwise in any form.\n", "external", "no part of this publication"),
     ("bsi.md", "# The transition to the QMSR\n\nBSI Group\n\nA white paper.\n", "external", "issuer"),
     ("mhra.md", "# Guidance\n\nMedicines and Healthcare products Regulatory Agency\n\nText.\n", "external", "issuer"),
+    ("filled-in.md", "# Supplier evaluation\n\n[Company Name] evaluates suppliers of <Product Name>; the [Job Title] approves them.\n",
+     "template", "placeholders"),
+    # a procedure that describes its numbering and date formats is no template
+    ("numbering.md", "---\ndocument_number: SOP-DC-001\n---\n\n# Document control\n\nControlled documents: `SOP-XXX`, `WI-XXX`, `PLAN-XXX`; "
+                     "records `PLAN-QMS-001_v1.0_YYYY-MM-DD`.\n\n| Rev | Date | Author |\n|---|---|---|\n| 0.1 | YYYY-MM-DD | Name |\n",
+     "controlled", "controlled"),
     # a company procedure that names a regulator in a sentence is not the regulator's document
     ("fda-sop.md", "---\ndocument_number: SOP-RA-002\n---\n\n# FDA inspections\n\nFood and Drug Administration inspectors are escorted.\n"
                    "\nThe BSI Group audits us yearly.\n", "controlled", "controlled"),

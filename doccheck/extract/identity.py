@@ -50,7 +50,7 @@ class _FieldSpec:
     property_keys: frozenset[str]  # normalised property / front-matter keys (labels and their synonyms)
     named_re: re.Pattern[str] | None = None  # a label that can only mean this field + separator + `named_value`
     named_value_re: re.Pattern[str] | None = None  # `named_value` alone, for a table cell beside such a label
-    named_keys: frozenset[str] = frozenset()  # normalised labels that can only mean this field
+    named_label_re: re.Pattern[str] | None = None  # a whole label cell that can only mean this field ("Doc #", not "Doc")
 
 
 @functools.cache
@@ -71,13 +71,13 @@ def _specs() -> tuple[_FieldSpec, ...]:
         property_keys = keys | {_norm_key(k) for k in synonyms.get(name, ())}
         bare = re.compile(rf"(?<![A-Za-z])(?i:{label_alt})\s*:\s*(?=$|[\n\t|])")
         loose = re.compile(rf"(?<![A-Za-z])(?i:{label_alt})(?![A-Za-z])\s*[:#]\s*(?P<v>[^\n\r\t|]{{1,40}}?)\s*(?=$|[\n\r\t|]|\s{{2,}})")
-        named = named_value = None
-        strong = [label for label in labels if label not in spec.get("weak_labels", ())]
+        named = named_value = named_label = None
         if spec.get("named_value"):
-            named = re.compile(rf"(?<![A-Za-z])(?i:{_label_alternation(strong)})(?![A-Za-z]){sep}(?P<v>{spec['named_value']})")
+            strong = _label_alternation(label for label in labels if label not in spec.get("weak_labels", ()))
+            named = re.compile(rf"(?<![A-Za-z])(?i:{strong})(?![A-Za-z]){sep}(?P<v>{spec['named_value']})")
             named_value = re.compile(spec["named_value"])
-        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, loose, value, plain, property_keys, named, named_value,
-                                frozenset(_norm_key(label) for label in strong) - {_norm_key(w) for w in spec.get("weak_labels", ())}))
+            named_label = re.compile(rf"\s*(?i:{strong})\s*[:#]?\s*")
+        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, loose, value, plain, property_keys, named, named_value, named_label))
     return tuple(specs)
 
 
@@ -139,6 +139,8 @@ def _clean_value(spec: _FieldSpec, raw: str, source: str, person: bool = True) -
             if not is_person(value):
                 return None  # "Approved by: Quality Manager" names a role, not an approval
         return Field(value, source, None) if value else None
+    if raw and is_placeholder(raw):
+        return blank(source)  # "Document No: SOP-XXX", "Revision: X": still to be filled in
     return Field(raw, source, None) if raw else None
 
 
@@ -398,7 +400,7 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
             return True
         if spec.value_re is not None:
             m = spec.value_re.search(raw)
-            if not m and spec.named_value_re is not None and (control_row or _norm_key(label) in spec.named_keys):
+            if not m and spec.named_value_re is not None and (control_row or spec.named_label_re.fullmatch(label)):  # type: ignore[union-attr]
                 m = spec.named_value_re.fullmatch(raw.strip())  # the whole cell: "| Document No. | 100-0045 |"
             if not m:
                 return False
