@@ -251,6 +251,23 @@ def test_a_placeholder_number_or_revision_is_a_blank(line):
     assert identity.from_table([[label, value]], "t") == {"document_number" if "Doc" in label else "revision": identity.blank("t")}
 
 
+@pytest.mark.parametrize(("lines", "approval"), [
+    (["Electronically approved by Maria Garcia on 2021-08-30 10:15 UTC"], "Maria Garcia, 2021-08-30"),
+    (["Approved electronically by: Maria Garcia, 2021-08-30"], "Maria Garcia, 2021-08-30"),
+    (["Approvals", "Maria Garcia, QA Director - 2021-08-30"], "Maria Garcia, QA Director - 2021-08-30"),
+    (["Approval:", "", "Maria Garcia"], "Maria Garcia"),
+    (["Approval", "Jane Smith reviews the document and signs it when ready."], None),  # a sentence, not a signer
+    (["Approvals", "The QA Manager approves every document."], None),
+    (["Approved by", "Quality Manager"], None),  # a role
+    (["Documents are approved by the owner."], None),
+])
+def test_approval_statements_and_a_signer_under_an_approvals_heading(lines, approval):
+    from doccheck.extract.approval import from_lines
+
+    found = from_lines(lines, "signature block").get("approval")
+    assert (found.value if found else None) == approval
+
+
 def test_the_opening_of_the_first_page_ends_at_its_first_numbered_section():
     """A number-and-revision line after "2 References" cites another document, however short the page;
     a numbered title ("4.2.4 Control of Documents") is the first line, not a section that ends the opening."""

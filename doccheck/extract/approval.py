@@ -38,6 +38,7 @@ def _data() -> dict:  # type: ignore[type-arg]
         "signer": [Gated(p) for p in data["signer"]],  # NOTE: gated: an optional first word made re try every position
         "meaning": re.compile(data["meaning"], re.I),
         "approving": re.compile(data["approving"], re.I),
+        "statements": [re.compile(p, re.I) for p in data["statements"]],
     }
 
 
@@ -67,12 +68,35 @@ def from_lines(texts: Iterable[str], source: str) -> dict[str, Field]:
     from doccheck.extract.identity import from_text
 
     lines = list(texts)
-    for text in lines:
-        found = from_text(text, source).get("approval") if len(text) <= 300 and "pprov" in text.lower() else None
+    for n, text in enumerate(lines):
+        if len(text) > 300 or "pprov" not in text.lower():
+            continue
+        found = from_text(text, source).get("approval")
         if found and found.value and is_person(found.value):
             return {"approval": Field(_with_date(found.value, text), source)}
+        for statement in _data()["statements"]:  # "Electronically approved by Jane Smith on ..."
+            m = statement.search(text)
+            if m and is_person(_before_on(m.group("name"))):
+                return {"approval": Field(_with_date(_before_on(m.group("name")), text), source)}
+        following = next((t for t in lines[n + 1 : n + 3] if t.strip()), "").strip()
+        if _data()["row"].fullmatch(text.strip().rstrip(":").strip()) and _signer_line(following):
+            return {"approval": Field(_with_date(following, following), source)}  # an "Approvals" heading over the signer
     stream = "\n".join([t for t in lines if len(t) <= 120 or any(cue in t for cue in _SIGN_CUE)])
     return _signed(stream, source) if any(cue in stream for cue in _SIGN_CUE) else {}
+
+
+def _signer_line(text: str) -> bool:
+    """"Jane Smith, QA Director - 2021-08-30": a short line that is a person (and maybe a role and a date), not a sentence."""
+    name = re.split(r"[,;(\u2013\u2014]| - ", text, maxsplit=1)[0]
+    return len(text) <= 80 and len(name.split()) <= 4 and is_person(text)
+
+
+_ON_DATE = re.compile(r"\s+(?:on|at)\s+\S.*$")
+
+
+def _before_on(name: str) -> str:
+    """"Jane Smith on 2021-08-30 10:15": the name, not the time."""
+    return _ON_DATE.sub("", name).strip()
 
 
 def _signed(stream: str, source: str) -> dict[str, Field]:
