@@ -207,6 +207,16 @@ def test_a_revision_history_is_located_but_information(tmp_path, run_cli):
     assert found == [(3, "QMSR-REF-001", "error"), (3, "QMSR-TERM-001", "warning"), (9, "QMSR-REF-001", "info"), (9, "QMSR-TERM-001", "info")]
 
 
+def test_a_number_after_a_word_for_another_kind_of_number_is_no_citation(tmp_path):
+    """In a document about Part 820 a bare 820.30 is a citation, but not "part number 820.30", "Lot 820.198",
+    "Model 820.100", "820.30 kPa"; a paragraph ("checklist item 820.30(a)") still makes one."""
+    lines = ["This procedure follows 21 CFR 820.50.", "The part number 820.30 is ordered.", "Item 820.40 in the catalogue.",
+             "The pressure is 820.30 kPa.", "Model 820.100 pump.", "Version 820.30 of the software.", "Lot 820.198 was released.",
+             "Checklist item 820.30(a) is open.", "Design controls (820.30) apply."]
+    found = norms(_md(tmp_path, "# Purchasing\n\n" + "\n\n".join(lines) + "\n"))
+    assert found == ["21 CFR 820.50", "21 CFR 820.30(a)", "21 CFR 820.30"]
+
+
 def test_front_matter_values_are_read_and_located(tmp_path, run_cli):
     path = _md(tmp_path, "---\ntitle: FDA Design Controls (21 CFR 820.30)\nslug: fda-design-controls-21-cfr-82030\n"
                          "url: https://example.org/21-cfr-820.30/dhf\ntags: [design, Design History File]\n---\n\n# Overview\n\nText.\n")

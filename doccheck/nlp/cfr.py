@@ -60,7 +60,10 @@ _RANGE = re.compile(
 _LIST = re.compile(rf"(?P<sep>\s?[,;/&]\s?(?:(?:and|or)\s)?|\s(?:and|or)\s)(?P<sign>{_SIGN}\s?)?")
 _LIST_ITEM = re.compile(r"(?P<part>\d{1,3})\.(?P<num>\d{1,4})(?!\d|\.\d)")
 _ONLY_PARA = re.compile(rf"(?:\({PARA}\))+")
-_UNIT_AFTER = re.compile(r"\s?(?:mm|cm|m|kg|g|mg|ml|l|v|hz|%|usd|eur|units?|pcs|pieces|dollars|days?|hours?)\b", re.I)
+_UNIT_AFTER = re.compile(r"\s?(?:mm|cm|m|kg|g|mg|ml|l|v|hz|%|usd|eur|units?|pcs|pieces|dollars|days?|hours?|kpa|psi|bar|nm|um|µm|mmhg|ppm|rpm|lbs?)\b", re.I)
+# A bare number right after a word that names another kind of number: "part number 820.30", "Lot 820.198"
+_ID_BEFORE = re.compile(r"(?<![A-Za-z])(?:part\s*(?:number|no\.?|#)|p/n|item|model|lot|batch|serial(?:\s*(?:number|no\.?))?|s/n|sku|"
+                        r"version|catalog(?:ue)?(?:\s*(?:number|no\.?))?|cat\.|order|invoice|tel\.?|phone|fax|room)\s*[:#]?\s*$", re.I)
 _PART_CITE = re.compile(
     rf"(?:(?<![\d.])(?P<title>\d{{1,2}})\s?\.?\s?)?(?<![A-Za-z]){_CFR_WORD}(?:\s?(?P<title2>21)(?=\s?[Pp]))?"
     rf"[\s.,]{{0,2}}(?:{_PART_WORD}\s?)?(?P<part>\d{{1,3}})(?!\d|\.\d)"
@@ -213,7 +216,7 @@ def _bare_evidence(text: str, start: int, end: int, part: str, para: str | None,
 
     ``cues``: `_cues` of the text, found once (a search of each number's window cost 13 us).
     """
-    if _UNIT_AFTER.match(text, end):
+    if _UNIT_AFTER.match(text, end) or (not para and _ID_BEFORE.search(text, max(0, start - 24), start)):
         return None
     low, high = max(0, start - 60), min(len(text), end + 40)
     at = bisect.bisect_left(cues, (low, -1))
