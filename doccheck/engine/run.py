@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable
 
@@ -32,6 +33,12 @@ def selected(rule: Rule, select: Iterable[str] = (), ignore: Iterable[str] = (),
     return best_select >= best_ignore
 
 
+@functools.lru_cache(maxsize=4096)
+def _lowered_path(section: tuple[str, ...]) -> str:
+    """A block's heading path in lower case, once per path (every finding of a section asks)."""
+    return " > ".join(section).lower()
+
+
 def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile, doc: Document | None = None) -> Severity:
     """The rule's severity, lowered by the fact's grade, the recognition's evidence and the section it
     is in (``by_section``: a revision history records what was, nothing to act on); by the
@@ -43,7 +50,7 @@ def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile, doc: Document | None =
     if hit.evidence in rule.by_evidence:
         severity = min(severity, rule.by_evidence[hit.evidence])
     if rule.by_section and doc is not None and hit.block is not None:
-        path = (doc.blocks[hit.block].section_path or "").lower()
+        path = _lowered_path(doc.blocks[hit.block].section)
         for words, lowered in rule.by_section.items():
             if words in path:
                 severity = min(severity, lowered)

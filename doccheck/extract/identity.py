@@ -30,12 +30,14 @@ _QUALIFIER = r"(?:(?:\s*\([^()\n]{1,30}\)|\s+(?-i:[A-Z]{2,5}(?:/[A-Z]{2,5})?))(?
 
 def _label_regex(label: str) -> str:
     words = [re.escape(w) for w in label.split()]
-    return r"[\s.]*".join(words) + r"\.?" + _QUALIFIER
+    return r"[\s.]*".join(words) + r"\.?"
 
 
 def _label_alternation(labels: Iterable[str]) -> str:
-    """One alternation of a field's labels, the longest first ("document number" before "document")."""
-    return "|".join(_label_regex(label) for label in sorted(labels, key=len, reverse=True))
+    """One alternation of a field's labels, the longest first ("document number" before "document"),
+    and the qualifier any of them may have before its colon (once, after the group: the alternation
+    is tried at every position of every control line)."""
+    return "(?:" + "|".join(_label_regex(label) for label in sorted(labels, key=len, reverse=True)) + ")" + _QUALIFIER
 
 
 @dataclass(frozen=True)

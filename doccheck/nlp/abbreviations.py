@@ -8,6 +8,7 @@ corpus does not know, once the document defines it for a retired term ("Design H
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -18,7 +19,13 @@ from doccheck.resources import corpus
 
 _AFTER_TERM = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9]{1,7})\s*\)")
 _IN_BRACKETS = re.compile(r"\((?P<abbr>[A-Z][A-Za-z]{1,7})\)")
-_BEFORE_BRACKETS = re.compile(r"(?<![\w-])(?P<abbr>[A-Z][A-Za-z]{1,7})\s?\((?P<long>[A-Za-z][^()\n]{2,80})\)")
+
+
+@functools.cache
+def _before_brackets() -> re.Pattern[str]:
+    """A known abbreviation with its long form in brackets after it: "DMR (Data Management Report)"."""
+    alternation = "|".join(map(re.escape, sorted(known_abbreviations(), key=len, reverse=True)))
+    return re.compile(rf"(?<![\w-])(?P<abbr>{alternation})\s?\((?P<long>[A-Za-z][^()\n]{{2,80}})\)")
 
 
 def expands(abbr: str, long_form: str) -> bool:
@@ -67,9 +74,9 @@ def defined_otherwise(document: Document, defined: dict[str, str]) -> set[str]:
             words = block.text[max(0, m.start() - 100) : m.start()].split()[-(len(abbr) + 3) :]
             if any(w[:1].lower() == abbr[0].lower() and expands(abbr, " ".join(words[i:])) for i, w in enumerate(words)):
                 found.add(abbr)
-        for m in _BEFORE_BRACKETS.finditer(block.text):
+        for m in _before_brackets().finditer(block.text):
             abbr, long_form = m.group("abbr"), m.group("long")
-            if abbr in known and abbr not in defined and expands(abbr, long_form) and not _names_a_retired_term(long_form):
+            if abbr not in defined and expands(abbr, long_form) and not _names_a_retired_term(long_form):
                 found.add(abbr)
     return found
 
