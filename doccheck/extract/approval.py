@@ -78,9 +78,10 @@ def from_lines(texts: Iterable[str], source: str) -> dict[str, Field]:
             m = statement.search(text)
             if m and is_person(_before_on(m.group("name"))):
                 return {"approval": Field(_with_date(_before_on(m.group("name")), text), source)}
-        following = next((t for t in lines[n + 1 : n + 3] if t.strip()), "").strip()
-        if _data()["row"].fullmatch(text.strip().rstrip(":").strip()) and _signer_line(following):
-            return {"approval": Field(_with_date(following, following), source)}  # an "Approvals" heading over the signer
+        if _data()["row"].fullmatch(text.strip().rstrip(":").strip()):  # an "Approvals" heading over the signer
+            following = next((t for t in lines[n + 1 : n + 3] if t.strip()), "").strip()
+            if _signer_line(following):
+                return {"approval": Field(_with_date(following, following), source)}
     stream = "\n".join([t for t in lines if len(t) <= 120 or any(cue in t for cue in _SIGN_CUE)])
     return _signed(stream, source) if any(cue in stream for cue in _SIGN_CUE) else {}
 

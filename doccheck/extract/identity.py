@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from doccheck.extract.dates import parse_date
+from doccheck.extract.pdflayout import heading_level
 from doccheck.model import Field, Metadata
 from doccheck.resources import corpus
 
@@ -277,12 +278,7 @@ def from_running_line(text: str, source: str) -> dict[str, Field]:
     Process"), with no label, gives the number. NOTE: unlabelled, so after the labelled sources (a control
     table's "Doc No." wins)."""
     lines = text.split("\n")
-    found = _number_before_revision(lines, source)
-    if not found:
-        found = from_title_line(lines)
-        if found:
-            found = {"document_number": Field(found["document_number"].value, f"{source} (unlabelled, before the title)")}
-    return found
+    return _number_before_revision(lines, source) or from_title_line(lines, f"{source} (unlabelled, before the title)")
 
 
 _CONTROL_LINES = 6  # the first page's first lines: the title and its control line, before any section
@@ -292,8 +288,6 @@ def _opening_lines(lines: Sequence[str]) -> int:
     """How many of the first page's lines are its opening (the title and its control lines): at most
     `_CONTROL_LINES`, and none from the first numbered section on ("1 Purpose", "2 References": what
     follows a section heading is the procedure's text, where a line that opens with a number cites it)."""
-    from doccheck.extract.pdflayout import heading_level
-
     for n, line in enumerate(lines[:_CONTROL_LINES]):
         if n and heading_level(_unmarked(line).lstrip("# ").strip()):
             return n
@@ -518,12 +512,12 @@ def from_series(text: str, source: str) -> dict[str, Field]:
 _TITLE_NUMBER = re.compile(r"^\W{0,4}(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})\s*(?:[-–—:|]\s*)?(?=[A-Za-z])")
 
 
-def from_title_line(texts: Sequence[str]) -> dict[str, Field]:
+def from_title_line(texts: Sequence[str], source: str = "title (unlabelled)") -> dict[str, Field]:
     """A number that opens the document's title ("QP-07.05 — Document Control Procedure", "# SOP-QA-004 Training")."""
     for text in texts:
         m = _TITLE_NUMBER.match(_unmarked(text).lstrip("# "))
         if m and any(ch.isdigit() for ch in m.group("number")):
-            return {"document_number": Field(m.group("number"), "title (unlabelled)")}
+            return {"document_number": Field(m.group("number"), source)}
     return {}
 
 

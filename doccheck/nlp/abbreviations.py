@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from doccheck.model import Block, Document, Tag
-from doccheck.nlp.terms import known_abbreviations, term_tag
+from doccheck.nlp.terms import known_abbreviations, may_hold_term, term_tag
 from doccheck.nlp.urls import outside, url_spans
 from doccheck.resources import corpus
 
@@ -76,17 +76,9 @@ def defined_otherwise(document: Document, defined: dict[str, str]) -> set[str]:
                 found.add(abbr)
         for m in _before_brackets().finditer(block.text):
             abbr, long_form = m.group("abbr"), m.group("long")
-            if abbr not in defined and expands(abbr, long_form) and not _names_a_retired_term(long_form):
+            if abbr not in defined and expands(abbr, long_form) and not may_hold_term(long_form):  # "DHR (Device History Record)" is the term
                 found.add(abbr)
     return found
-
-
-def _names_a_retired_term(text: str) -> bool:
-    """"Device Master Record", "Quality System Regulation": the abbreviation spelt out as what it was."""
-    from doccheck.nlp.terms import retired
-
-    low = " ".join(text.lower().replace("-", " ").split())
-    return any(form.lower() in low for term in retired().values() for form in term["forms"])
 
 
 def resolve(abbr: str, block: Block, start: int, defined: dict[str, str]) -> str:

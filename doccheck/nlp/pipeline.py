@@ -67,15 +67,14 @@ class TermTagger:
         return doc
 
 
-_IDENTIFIER_JOINS = "-_/\\"
+_IDENTIFIER_JOINS = frozenset("-_/\\")
 
 
 def _in_identifier(text: str, start: int, end: int) -> bool:
     """A hyphenated spelling inside a longer slug or a file name ("design-history-file-dhf",
     "device-history-record.docx") names a page or a file, not the record."""
-    after = text[end : end + 2]
-    return (start > 0 and text[start - 1] in _IDENTIFIER_JOINS) or (after[:1] in _IDENTIFIER_JOINS and after[:1] != "") \
-        or (after[:1] == "." and after[1:2].isalnum())
+    before, after, then = text[start - 1 : start], text[end : end + 1], text[end + 1 : end + 2]
+    return before in _IDENTIFIER_JOINS or after in _IDENTIFIER_JOINS or (after == "." and then.isalnum())
 
 
 @Language.factory(CITATIONS, assigns=["doc.spans"], default_config={})
