@@ -339,3 +339,18 @@ def test_the_number_a_document_names_itself_by_reaches_the_profile(tmp_path, sca
     document = report["documents"][0]
     assert (document["metadata"]["document_number"], document["metadata"]["revision"]) == ("QP-0022", "02")
     assert not {"DC-001", "DC-002"} & {f["rule"] for f in document["findings"]}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("DocNo: SOP-QA-001   Revision: 2", {"document_number": "SOP-QA-001", "revision": "2"}),  # a label run together
+        ("Revision: 2", {"revision": "2"}),  # one field's words only: the others are not tried
+        ("Effective Date: 2026-03-01   Approved by: J. Smith", {"effective_date": "2026-03-01", "approval": "J. Smith"}),
+    ],
+)
+def test_each_field_is_read_whichever_other_fields_share_its_line(text, expected):
+    """Each field's label patterns are tried only when one of its labels' first words is there
+    (`_first_words`): what that skips could never have matched."""
+    found = identity.from_text(text, "header")
+    assert {k: v.value for k, v in found.items()} == expected
