@@ -293,3 +293,12 @@ def test_abbreviations_the_document_defines_otherwise_are_not_terms(tmp_path, te
     found = norms(_md(tmp_path, f"# SOP\n\n{text}\n"))
     assert "fda" not in " ".join(n or "" for n in found).lower()
     assert found == (["quality system regulation"] if "Regulation (FDA)" in text else [])
+
+
+def test_list_items_that_give_the_part_once_are_citations_of_its_sections(tmp_path):
+    """ "21 CFR 820.181, .184 and .186": each item is a section of Part 820 (a reader sees three
+    citations); an item that is no section of the part (".999") is not one, and another part's
+    abbreviated items are not read as Part 820's."""
+    found = norms(_md(tmp_path, "# Records\n\nUnder 21 CFR 820.181, .184 and .186 the records are kept.\n\n"
+                                "See 21 CFR 820.30(a), .40(b) and .999 here.\n\nReports per 21 CFR 803.50, .52 are filed.\n"))
+    assert found == ["21 CFR 820.181", "21 CFR 820.184", "21 CFR 820.186", "21 CFR 820.30(a)", "21 CFR 820.40(b)", "21 CFR 803.50"]

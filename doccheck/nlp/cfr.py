@@ -59,6 +59,7 @@ _RANGE = re.compile(
 )
 _LIST = re.compile(rf"(?P<sep>\s?[,;/&]\s?(?:(?:and|or)\s)?|\s(?:and|or)\s)(?P<sign>{_SIGN}\s?)?")
 _LIST_ITEM = re.compile(r"(?P<part>\d{1,3})\.(?P<num>\d{1,4})(?!\d|\.\d)")
+_SHORT_ITEM = re.compile(r"\.(?P<num>\d{1,3})(?!\d|\.\d)")  # "820.181, .184 and .186": the part said once
 _ONLY_PARA = re.compile(rf"(?:\({PARA}\))+")
 _UNIT_AFTER = re.compile(r"\s?(?:mm|cm|m|kg|g|mg|ml|l|v|hz|%|usd|eur|units?|pcs|pieces|dollars|days?|hours?|kpa|psi|bar|nm|um|µm|mmhg|ppm|rpm|lbs?)\b", re.I)
 # A bare number right after a word that names another kind of number: "part number 820.30", "Lot 820.198"
@@ -181,9 +182,11 @@ def _paragraph_tail(text: str, pos: int, section: str) -> tuple[int, str, str | 
     return pos, "", None
 
 
-def _section_at(text: str, m: re.Match[str], evidence: str) -> tuple[Citation, int]:
-    """The citation whose section number ``m`` matched: paragraphs, a range, merged paragraph items."""
-    part, sec = m.group("part"), f"{m.group('part')}.{m.group('num')}"
+def _section_at(text: str, m: re.Match[str], evidence: str, part: str | None = None) -> tuple[Citation, int]:
+    """The citation whose section number ``m`` matched: paragraphs, a range, merged paragraph items
+    (``part``: the list's, when ``m`` is an item without one)."""
+    part = part or m.group("part")
+    sec = f"{part}.{m.group('num')}"
     end, para, also = _paragraph_tail(text, m.end(), sec)
     extra: dict[str, str | None] = {"also": also}
     r = _RANGE.match(text, end)
@@ -258,16 +261,20 @@ def find_sections(text: str) -> list[Citation]:
 
 
 def _list_items(text: str, first: Citation, out: list[Citation]) -> int:
-    """ "21 CFR 820.30, 820.70": later sections of the same part are citations with the first one's evidence."""
+    """ "21 CFR 820.30, 820.70": later sections of the same part are citations with the first one's evidence;
+    so are ".184" and ".186" in "21 CFR 820.181, .184 and .186", when the part has such a section."""
     end, part = first.end, first.ref["part"]
     while True:
         n = _LIST.match(text, end)
         if not n:
             return end
         m = _LIST_ITEM.match(text, n.end())
-        if not m or m.group("part") != part:
+        if m and m.group("part") == part:
+            citation, end = _section_at(text, m, first.evidence)
+        elif (m := _SHORT_ITEM.match(text, n.end())) and f"{part}.{m.group('num')}" in _facts()[1]:
+            citation, end = _section_at(text, m, first.evidence, part)
+        else:
             return end
-        citation, end = _section_at(text, m, first.evidence)
         if n.group("sign"):  # "820.184 and Sec. 820.22": the item's own sign is part of it
             citation = Citation(n.start("sign"), citation.end, "cfr", citation.ref, citation.evidence)
         out.append(citation)
