@@ -124,7 +124,8 @@ def test_type_and_hash_labels_and_document_references_label_the_number(label):
     assert found["document_number"].value == "ENG-0042" and found["revision"].value == "2.1"
 
 
-@pytest.mark.parametrize("label", ["Revision Number", "Rev. No.", "Revision No", "Version Number", "Version No.", "Issue No."])
+@pytest.mark.parametrize("label", ["Revision Number", "Rev. No.", "Revision No", "Version Number", "Version No.", "Issue No.", "Rev Level",
+                                   "Rev. Level", "Revision Level"])
 def test_a_revision_labelled_as_a_number_of_the_revision(label):
     """"Revision Number: 2": before, "Revision" was the label and "Number" its (refused) value: no revision."""
     found = identity.from_text(f"Procedure Number: IA-01 {label}: 2 Effective Date: 2022-03-15", "first page", running=True)
