@@ -302,3 +302,15 @@ def test_list_items_that_give_the_part_once_are_citations_of_its_sections(tmp_pa
     found = norms(_md(tmp_path, "# Records\n\nUnder 21 CFR 820.181, .184 and .186 the records are kept.\n\n"
                                 "See 21 CFR 820.30(a), .40(b) and .999 here.\n\nReports per 21 CFR 803.50, .52 are filed.\n"))
     assert found == ["21 CFR 820.181", "21 CFR 820.184", "21 CFR 820.186", "21 CFR 820.30(a)", "21 CFR 820.40(b)", "21 CFR 803.50"]
+
+
+def test_shorthand_of_management_with_executive_responsibility_is_the_retired_term(tmp_path):
+    """Slides and tables write it short: "Mgmt with executive responsibility", "management w/ executive
+    responsibilities"; "executive management" alone is no QSR term."""
+    doc = extract(_md(tmp_path, "# Review\n\nMgmt with executive responsibility reviews it.\n\n"
+                                "Management w/ executive responsibilities attend.\n\nExecutive management attends.\n"))
+    tag_document(doc)
+    assert [(t.text, t.label) for t in doc.tags if t.kind == "term"] == [
+        ("Mgmt with executive responsibility", "management-with-executive-responsibility"),
+        ("Management w/ executive responsibilities", "management-with-executive-responsibility"),
+    ]
