@@ -20,6 +20,7 @@ from doccheck.extract.dates import parse_date
         ("31.12.2025", "2025-12-31", False),
         ("2026-02-20T10:00:00Z", "2026-02-20", False),
         ("Effective: 1st Sept 2026", "2026-09-01", False),
+        ("Effective: 20240301", "2024-03-01", False),  # ISO 8601 basic form
     ],
 )
 def test_dates(text, iso, ambiguous):
@@ -28,7 +29,7 @@ def test_dates(text, iso, ambiguous):
     assert (parsed.note is not None) == ambiguous
 
 
-@pytest.mark.parametrize("text", ["no date here", "2026-13-45", "32/13/2026"])
+@pytest.mark.parametrize("text", ["no date here", "2026-13-45", "32/13/2026", "20241301", "SOP-20240301", "120240301", "20240301.5", "20240230"])
 def test_not_dates(text):
     assert parse_date(text) is None
 

@@ -26,6 +26,8 @@ _PATTERNS = [
     ("mdy-name", re.compile(rf"{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I)),
     ("dotted", re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})")),
     ("slashed", re.compile(r"(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{4})")),
+    # ISO 8601's basic form, as document systems export it ("Effective: 20240301"); not inside a longer number or an id
+    ("iso", re.compile(r"(?<![\w.-])(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\w.-])")),
     # NOTE: two-digit years last, and never dotted ("7.5.10" is a clause): "3/15/22", "15-MAR-22"
     ("dmy-name", re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[-\s]{_MON}[-\s,]+(?P<y>\d{{2}})(?![\d:])", re.I)),
     ("slashed", re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{2})(?![\d/.-])")),
