@@ -314,3 +314,26 @@ def test_shorthand_of_management_with_executive_responsibility_is_the_retired_te
         ("Mgmt with executive responsibility", "management-with-executive-responsibility"),
         ("Management w/ executive responsibilities", "management-with-executive-responsibility"),
     ]
+
+
+def _qmsr(run_cli, path: Path) -> list[tuple[str, str, str]]:
+    code, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", "--fail-on", "never", str(path))
+    (doc,) = json.loads(out)["documents"]
+    return sorted((f["text"], f["rule"], f["severity"]) for f in doc["findings"] if f["rule"].startswith("QMSR-"))
+
+
+def test_a_revision_history_table_without_a_heading_is_information_too(tmp_path, run_cli):
+    """The header row (Rev | Date | Description of change) says what the table is, as a heading would:
+    a citation recorded there is information, the same citation in another table keeps its severity."""
+    md = _md(tmp_path, "# CAPA\n\n| Input | Source |\n|---|---|\n| Complaints | 21 CFR 820.198 |\n\n"
+                       "| Rev | Date | Description of change |\n|---|---|---|\n| A | 2019-01-01 | First issue per 21 CFR 820.100 |\n")
+    assert _qmsr(run_cli, md) == [("21 CFR 820.100", "QMSR-REF-001", "info"), ("21 CFR 820.198", "QMSR-REF-001", "error")]
+    docx = tmp_path / "capa.docx"
+    write_docx(str(docx), DocxSpec(body=[
+        p("CAPA Procedure", "Title"), p("Corrective action is taken."),
+        table([["Input", "Source"], ["Complaints", "21 CFR 820.198"]]),
+        table([["Revision", "Effective Date", "Description of Change"], ["A", "2019-01-01", "First issue per 21 CFR 820.100"],
+               ["B", "2020-01-01", "DHF references added"]]),
+    ]))
+    assert _qmsr(run_cli, docx) == [("21 CFR 820.100", "QMSR-REF-001", "info"), ("21 CFR 820.198", "QMSR-REF-001", "error"),
+                                    ("DHF", "QMSR-TERM-001", "info")]

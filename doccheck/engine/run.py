@@ -39,9 +39,25 @@ def _lowered_path(section: tuple[str, ...]) -> str:
     return " > ".join(section).lower()
 
 
-def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile, doc: Document | None = None) -> Severity:
+_HISTORY_CELLS = object()  # the key of a document's revision-history cells in its per-document ``shared`` memo
+
+
+def _history_path(doc: Document, block: int, shared: dict | None) -> str:  # type: ignore[type-arg]
+    """" > revision history" when block ``block`` is a cell of a revision-history table: the table's header
+    row stands for the heading a history often does not have (``by_section``). Worked out once per document."""
+    from doccheck.engine.tables import history_cells
+
+    memo = shared if shared is not None else {}
+    cells = memo.get(_HISTORY_CELLS)
+    if cells is None:
+        cells = memo[_HISTORY_CELLS] = history_cells(doc)
+    return " > revision history" if block in cells else ""
+
+
+def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile, doc: Document | None = None, shared: dict | None = None) -> Severity:  # type: ignore[type-arg]
     """The rule's severity, lowered by the fact's grade, the recognition's evidence and the section it
-    is in (``by_section``: a revision history records what was, nothing to act on); by the
+    is in (``by_section``: a revision history records what was, nothing to act on: under its heading or
+    in its table); by the
     document's role and status: information in a legacy document (a record, obsolete or
     superseded) or an external reference, unless the rule says otherwise (``legacy_severity``)."""
     severity = rule.severity
@@ -50,7 +66,8 @@ def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile, doc: Document | None =
     if hit.evidence in rule.by_evidence:
         severity = min(severity, rule.by_evidence[hit.evidence])
     if rule.by_section and doc is not None and hit.block is not None:
-        path = _lowered_path(doc.blocks[hit.block].section)
+        block = doc.blocks[hit.block]
+        path = _lowered_path(block.section) + (_history_path(doc, hit.block, shared) if block.cell is not None else "")
         for words, lowered in rule.by_section.items():
             if words in path:
                 severity = min(severity, lowered)
@@ -72,7 +89,7 @@ def finding(rule: Rule, doc: Document, hit: Hit, ctx: DocumentProfile, shared: d
     return Finding(
         rule=rule.id,
         category=rule.category,
-        severity=_severity(rule, hit, ctx, doc),
+        severity=_severity(rule, hit, ctx, doc, shared),
         message=message,
         path=doc.path,
         location=location,
