@@ -51,10 +51,10 @@ class _FieldSpec:
     value: str  # regex source, "date" or "text"
     value_re: re.Pattern[str] | None  # the value alone (None for date/text)
     property_keys: frozenset[str]  # normalised property / front-matter keys (labels and their synonyms)
+    word_re: re.Pattern[str]  # the first words of its labels: what each of its label patterns needs
     named_re: re.Pattern[str] | None = None  # a label that can only mean this field + separator + `named_value`
     named_value_re: re.Pattern[str] | None = None  # `named_value` alone, for a table cell beside such a label
     named_label_re: re.Pattern[str] | None = None  # a whole label cell that can only mean this field ("Doc #", not "Doc")
-    word_re: re.Pattern[str] | None = None  # the first word of one of its labels: what each of its patterns needs
 
 
 @functools.cache
@@ -81,7 +81,7 @@ def _specs() -> tuple[_FieldSpec, ...]:
             named = re.compile(rf"(?<![A-Za-z])(?i:{strong})(?![A-Za-z]){sep}(?P<v>{spec['named_value']})")
             named_value = re.compile(spec["named_value"])
             named_label = re.compile(rf"\s*(?i:{strong})\s*[:#]?\s*")
-        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, loose, value, plain, property_keys, named, named_value, named_label, _first_words(labels)))
+        specs.append(_FieldSpec(name, keys, re.compile(pattern), bare, loose, value, plain, property_keys, _first_words(labels), named, named_value, named_label))
     return tuple(specs)
 
 
@@ -353,7 +353,7 @@ def _labelled(text: str, source: str, running: bool, known: str | None, opening:
     found: dict[str, Field] = {}
     own_number = None
     for spec in _specs():
-        if not spec.word_re.search(text):  # type: ignore[union-attr]
+        if not spec.word_re.search(text):
             continue
         for m in spec.label_re.finditer(text):
             if spec.name == "document_number" and own_number is None:
