@@ -356,3 +356,34 @@ def test_each_field_is_read_whichever_other_fields_share_its_line(text, expected
     (`_first_words`): what that skips could never have matched."""
     found = identity.from_text(text, "header")
     assert {k: v.value for k, v in found.items()} == expected
+
+
+@pytest.mark.parametrize("line, number", [("SOP-QA-004", "SOP-QA-004"), ("  QP-0017 ", "QP-0017"), ("**F-004A**", "F-004A"),
+                                          ("V1.0", None), ("CONFIDENTIAL", None), ("Page 1 of 3", None), ("2026-02-01", None)])
+def test_a_number_alone_on_a_running_line_is_the_documents_when_nothing_else_names_it(line, number):
+    found = identity.lone_number([{"revision": identity.Field("C", "header")}], [(line, "header")])
+    assert (found["document_number"].value if found else None) == number
+    assert identity.lone_number([{"document_number": identity.Field("SOP-1", "header control table")}], [(line, "header")]) == {}
+
+
+def test_a_header_table_cell_that_holds_only_the_number_names_the_document(tmp_path):
+    """| ACME Medical | Supplier Control Procedure | SOP-QA-004 | Rev. C |: no label, but a cell of the page
+    header that is a number and nothing else is the document's own; a labelled control table still wins."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, p, table, write_docx
+
+    from doccheck.extract import extract
+
+    lone = tmp_path / "lone.docx"
+    write_docx(str(lone), DocxSpec(body=[p("Supplier Control", "Title"), p("Text.")],
+                                   headers={"default": [table([["ACME Medical", "Supplier Control Procedure", "SOP-QA-004", "Rev. C"]])]}))
+    doc = extract(lone)
+    assert doc.metadata.get("document_number") == "SOP-QA-004" and doc.metadata.get("revision") == "C"
+    labelled = tmp_path / "labelled.docx"
+    write_docx(str(labelled), DocxSpec(body=[table([["Doc No.", "SOP-QA-010"], ["Revision", "D"]]), p("Text.")],
+                                       headers={"default": [table([["ACME Medical", "SOP-QA-004"]])]}))
+    assert extract(labelled).metadata.get("document_number") == "SOP-QA-010"

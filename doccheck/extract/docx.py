@@ -378,4 +378,5 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     sources.append(approval.from_lines((b.text for b in doc.blocks if b.part in ("body", "table", "textbox")), "signature block"))
     core_props = {k: v for k, v in core.items() if k in ("title", "version", "status")}
     sources.append(identity.from_properties({"revision" if k == "version" else k: v for k, v in core_props.items()}, "core property"))
+    sources.append(identity.lone_number(sources, ((b.text, b.part) for b in running)))
     identity.merge(doc.metadata, sources)

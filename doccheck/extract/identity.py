@@ -288,6 +288,23 @@ def from_running_line(text: str, source: str) -> dict[str, Field]:
     return _number_before_revision(lines, source) or from_title_line(lines, f"{source} (unlabelled, before the title)")
 
 
+def lone_number(sources: Sequence[dict[str, Field]], running: Iterable[tuple[str, str]]) -> dict[str, Field]:
+    """The last resort for the number: a page-header or footer line (or table cell) of ``running``
+    ((text, part) pairs) that is a document number and nothing else ("| ACME | Supplier Control |
+    SOP-QA-004 | Rev. C |"), when no other source of ``sources`` gave one (NOTE: never beside them: a
+    template's form number in a header cell would contradict the labelled number). A digit and two
+    letters at least: "V1.0" is a version."""
+    if any(found.get("document_number") and found["document_number"].value for found in sources):
+        return {}
+    spec = next(s for s in _specs() if s.name == "document_number")
+    for text, part in running:
+        for line in text.split("\n"):
+            value = _unmarked(line).strip()
+            if spec.value_re and spec.value_re.fullmatch(value) and any(ch.isdigit() for ch in value) and sum(ch.isalpha() for ch in value) >= 2:
+                return {"document_number": Field(value, f"{part} (unlabelled, a number alone)")}
+    return {}
+
+
 _CONTROL_LINES = 6  # the first page's first lines: the title and its control line, before any section
 
 
@@ -518,7 +535,8 @@ def from_series(text: str, source: str) -> dict[str, Field]:
     return found
 
 
-_TITLE_NUMBER = re.compile(r"^\W{0,4}(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})\s*(?:[-–—:|]\s*)?(?=[A-Za-z])")
+# NOTE: the number ends where a letter or digit cannot go on: "F-004A" alone is not "F-004" before a title "A"
+_TITLE_NUMBER = re.compile(r"^\W{0,4}(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})(?![A-Za-z0-9])\s*(?:[-–—:|]\s*)?(?=[A-Za-z])")
 
 
 def from_title_line(texts: Sequence[str], source: str = "title (unlabelled)") -> dict[str, Field]:

@@ -268,6 +268,7 @@ def _read_identity(doc: Document, data: bytes, first: _FirstPage) -> None:
     sources.append(approval.from_lines((b.text for b in doc.blocks if b.part == "body"), "signature block"))
     title = info.get("Title") or xmp.get("title")
     sources += [identity.from_history(history), identity.from_properties({"title": title} if title else {}, "PDF info")]
+    sources.append(identity.lone_number(sources, ((b.text, b.part) for b in running)))
     identity.merge(doc.metadata, sources)
 
 
