@@ -262,6 +262,13 @@ def test_a_placeholder_number_or_revision_is_a_blank(line):
     (["Approvals", "The QA Manager approves every document."], None),
     (["Approved by", "Quality Manager"], None),  # a role
     (["Documents are approved by the owner."], None),
+    # a signature table under its heading, or titled in its first cell: header cells and roles come before the signer
+    (["Approval Signatures", "Name", "Title", "Date", "Jane Smith", "Director QA", "2024-01-02"], "Jane Smith"),
+    (["Approval", "Name", "Date", "QA Manager", "Jane Smith", "2024-01-02"], "Jane Smith"),
+    (["Document Approval", "Jane Smith, QA Director  2024-01-02"], "Jane Smith, QA Director  2024-01-02"),
+    # a revision history's "Approved By" column: its rows are no signature table
+    (["Rev", "Date", "Description", "Approved By", "A", "2025-01-10", "First issue", "Mark Lee"], None),
+    (["Approvals", "Name", "Signature", "Quality Manager", "Regulatory Affairs"], None),  # roles only
 ])
 def test_approval_statements_and_a_signer_under_an_approvals_heading(lines, approval):
     from doccheck.extract.approval import from_lines
@@ -387,3 +394,19 @@ def test_a_header_table_cell_that_holds_only_the_number_names_the_document(tmp_p
     write_docx(str(labelled), DocxSpec(body=[table([["Doc No.", "SOP-QA-010"], ["Revision", "D"]]), p("Text.")],
                                        headers={"default": [table([["ACME Medical", "SOP-QA-004"]])]}))
     assert extract(labelled).metadata.get("document_number") == "SOP-QA-010"
+
+
+def test_a_word_signature_table_under_an_approval_heading_names_the_approver(tmp_path):
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, heading, p, table, write_docx
+
+    from doccheck.extract import extract
+
+    path = tmp_path / "signed.docx"
+    write_docx(str(path), DocxSpec(body=[p("Supplier Control", "Title"), table([["Doc No.", "SOP-QA-004"], ["Revision", "C"]]), p("Text."),
+                                         heading("Approval Signatures"), table([["Name", "Title", "Date"], ["Jane Smith", "Director QA", "2024-01-02"]])]))
+    assert extract(path).metadata.get("approval") == "Jane Smith"

@@ -35,6 +35,7 @@ def _data() -> dict:  # type: ignore[type-arg]
     return {
         "roles": frozenset(data["role_words"]),
         "row": re.compile("|".join(data["row_labels"]), re.I),
+        "heading": re.compile("|".join(f"(?:{h})" for h in data["headings"]), re.I),
         "signer": [Gated(p) for p in data["signer"]],  # NOTE: gated: an optional first word made re try every position
         "meaning": re.compile(data["meaning"], re.I),
         "approving": re.compile(data["approving"], re.I),
@@ -78,12 +79,37 @@ def from_lines(texts: Iterable[str], source: str) -> dict[str, Field]:
             m = statement.search(text)
             if m and is_person(_before_on(m.group("name"))):
                 return {"approval": Field(_with_date(_before_on(m.group("name")), text), source)}
-        if _data()["row"].fullmatch(text.strip().rstrip(":").strip()):  # an "Approvals" heading over the signer
-            following = next((t for t in lines[n + 1 : n + 3] if t.strip()), "").strip()
-            if _signer_line(following):
-                return {"approval": Field(_with_date(following, following), source)}
+        if _is_heading(text) and (signer := _signer_under(lines[n + 1 : n + 1 + _UNDER_HEADING])):
+            return {"approval": Field(_with_date(signer, signer), source)}
     stream = "\n".join([t for t in lines if len(t) <= 120 or any(cue in t for cue in _SIGN_CUE)])
     return _signed(stream, source) if any(cue in stream for cue in _SIGN_CUE) else {}
+
+
+_UNDER_HEADING = 8  # lines after an approval heading where its signer may be: a table's header cells and a role come first
+
+
+def _signer_under(lines: Sequence[str]) -> str | None:
+    """The signer under an approval heading ("Approvals", "Document Approval"): the first signer line, past
+    blank lines and the header cells and roles of a signature table ("Name", "Title", "QA Manager").
+    NOTE: anything else ends the search: under a revision history's "Approved By" column come its rows
+    ("A", "2025-01-10", "First issue", "Mark Lee"), whose approver is the latest row's (`identity.from_history`)."""
+    roles = _data()["roles"]
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        if _signer_line(text):
+            return text
+        words = _WORD.findall(text.lower())
+        if not words or any(w.rstrip(".") not in roles for w in words):
+            return None
+    return None
+
+
+def _is_heading(text: str) -> bool:
+    """An approval heading or a signature table's title cell ("Approvals", "Approval Signatures", "Approved by:")."""
+    label = text.strip().rstrip(":").strip()
+    return bool(_data()["row"].fullmatch(label) or _data()["heading"].fullmatch(label))
 
 
 def _signer_line(text: str) -> bool:
