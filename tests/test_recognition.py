@@ -209,10 +209,11 @@ def test_a_revision_history_is_located_but_information(tmp_path, run_cli):
 
 def test_a_number_after_a_word_for_another_kind_of_number_is_no_citation(tmp_path):
     """In a document about Part 820 a bare 820.30 is a citation, but not "part number 820.30", "Lot 820.198",
-    "Model 820.100", "820.30 kPa"; a paragraph ("checklist item 820.30(a)") still makes one."""
+    "Model 820.100", "820.30 kPa", "Table 820.40", "Step 820.70"; a paragraph ("checklist item 820.30(a)") still makes one."""
     lines = ["This procedure follows 21 CFR 820.50.", "The part number 820.30 is ordered.", "Item 820.40 in the catalogue.",
              "The pressure is 820.30 kPa.", "Model 820.100 pump.", "Version 820.30 of the software.", "Lot 820.198 was released.",
-             "Checklist item 820.30(a) is open.", "Design controls (820.30) apply."]
+             "Checklist item 820.30(a) is open.", "Design controls (820.30) apply.", "See Table 820.40 in Annex A.",
+             "Step 820.70 is skipped.", "Figure 820.75 shows the flow."]
     found = norms(_md(tmp_path, "# Purchasing\n\n" + "\n\n".join(lines) + "\n"))
     assert found == ["21 CFR 820.50", "21 CFR 820.30(a)", "21 CFR 820.30"]
 

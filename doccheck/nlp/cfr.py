@@ -62,9 +62,11 @@ _LIST_ITEM = re.compile(r"(?P<part>\d{1,3})\.(?P<num>\d{1,4})(?!\d|\.\d)")
 _SHORT_ITEM = re.compile(r"\.(?P<num>\d{1,3})(?!\d|\.\d)")  # "820.181, .184 and .186": the part said once
 _ONLY_PARA = re.compile(rf"(?:\({PARA}\))+")
 _UNIT_AFTER = re.compile(r"\s?(?:mm|cm|m|kg|g|mg|ml|l|v|hz|%|usd|eur|units?|pcs|pieces|dollars|days?|hours?|kpa|psi|bar|nm|um|µm|mmhg|ppm|rpm|lbs?)\b", re.I)
-# A bare number right after a word that names another kind of number: "part number 820.30", "Lot 820.198"
+# A bare number right after a word that names another kind of number: "part number 820.30", "Lot 820.198",
+# or the document's own numbering: "Table 820.40", "Step 820.30"
 _ID_BEFORE = re.compile(r"(?<![A-Za-z])(?:part\s*(?:number|no\.?|#)|p/n|item|model|lot|batch|serial(?:\s*(?:number|no\.?))?|s/n|sku|"
-                        r"version|catalog(?:ue)?(?:\s*(?:number|no\.?))?|cat\.|order|invoice|tel\.?|phone|fax|room)\s*[:#]?\s*$", re.I)
+                        r"version|catalog(?:ue)?(?:\s*(?:number|no\.?))?|cat\.|order|invoice|tel\.?|phone|fax|room|"
+                        r"table|figure|fig\.|step|page|exhibit|chart|drawing|dwg\.?)\s*[:#]?\s*$", re.I)
 _PART_CITE = re.compile(
     rf"(?:(?<![\d.])(?P<title>\d{{1,2}})\s?\.?\s?)?(?<![A-Za-z]){_CFR_WORD}(?:\s?(?P<title2>21)(?=\s?[Pp]))?"
     rf"[\s.,]{{0,2}}(?:{_PART_WORD}\s?)?(?P<part>\d{{1,3}})(?!\d|\.\d)"
