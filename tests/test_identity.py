@@ -411,3 +411,18 @@ def test_a_word_signature_table_under_an_approval_heading_names_the_approver(tmp
     write_docx(str(path), DocxSpec(body=[p("Supplier Control", "Title"), table([["Doc No.", "SOP-QA-004"], ["Revision", "C"]]), p("Text."),
                                          heading("Approval Signatures"), table([["Name", "Title", "Date"], ["Jane Smith", "Director QA", "2024-01-02"]])]))
     assert extract(path).metadata.get("approval") == "Jane Smith"
+
+
+@pytest.mark.parametrize(("props", "field", "value"), [
+    ({"document-id": "WI-FM-002"}, "document_number", "WI-FM-002"),  # front matter's spelling of a label
+    ({"Document ID": "SOP-QA-009"}, "document_number", "SOP-QA-009"),  # a Word custom property
+    ({"DocumentID": "uuid:5D20C2A5-1B3F-4C1B-9F6C-3A7E2E0C9B11"}, "document_number", None),  # XMP's own identifier
+    ({"approvers": [{"name": "Jane Smith", "role": "QA"}]}, "approval", "Jane Smith"),
+    ({"approval": {"approved_by": "Jane Smith", "date": "2025-03-30"}}, "approval", "Jane Smith"),
+    ({"approval": {"role": "QA"}}, "approval", None),
+])
+def test_property_keys_as_written_and_nested_front_matter_values(props, field, value):
+    """XMP and Office keys are ignored as they write them ("DocumentID"), not every key that normalises
+    alike; a nested front-matter value gives its person or number, never a mapping's repr."""
+    found = identity.from_properties(props, "front matter").get(field)
+    assert (found.value if found and found.value else None) == value

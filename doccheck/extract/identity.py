@@ -150,7 +150,9 @@ def _clean_value(spec: _FieldSpec, raw: str, source: str, person: bool = True) -
 
 @functools.cache
 def _ignored_keys() -> frozenset[str]:
-    return frozenset(_norm_key(k) for k in corpus("document-control.yaml")["ignored_property_keys"])
+    """The keys as PDF/XMP and Office write them, matched exactly: XMP's "DocumentID" (uuid:...) is
+    never the number, while front matter's "document-id" and a custom property "Document ID" are."""
+    return frozenset(corpus("document-control.yaml")["ignored_property_keys"])
 
 
 @functools.cache
@@ -165,8 +167,10 @@ def is_generator_title(title: str) -> bool:
 
 def _property_value(spec: _FieldSpec, value: object, source: str, synonym: bool) -> Field | None:
     """A property or front-matter value; under a synonym key ("id", "version") only when it looks like its field."""
+    if isinstance(value, Mapping):
+        value = _nested(value)
     if isinstance(value, (list, tuple)):
-        value = ", ".join(str(v) for v in value if v not in (None, ""))
+        value = ", ".join(str(_nested(v) if isinstance(v, Mapping) else v) for v in value if v not in (None, ""))
     text = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
     if not text:
         return blank(source)
@@ -180,6 +184,17 @@ def _property_value(spec: _FieldSpec, value: object, source: str, synonym: bool)
     return _clean_value(spec, text, source, person=False)
 
 
+def _nested(value: Mapping[object, object]) -> object:
+    """The field's own value inside a nested front-matter mapping ("{name: Jane Smith, role: QA}" -> "Jane Smith"), else none."""
+    keys = {_norm_key(str(k)): v for k, v in value.items()}
+    return next((keys[k] for k in _nested_keys() if k in keys and not isinstance(keys[k], (Mapping, list, tuple))), "")
+
+
+@functools.cache
+def _nested_keys() -> tuple[str, ...]:
+    return tuple(_norm_key(k) for k in corpus("document-control.yaml")["nested_value_keys"])
+
+
 def from_properties(props: Mapping[str, object], source: str) -> dict[str, Field]:
     """Custom document properties or front matter: keys matched to field labels and their synonyms.
 
@@ -187,7 +202,7 @@ def from_properties(props: Mapping[str, object], source: str) -> dict[str, Field
     field is no value; PDF/XMP internal identifiers and authors are never read.
     """
     found: dict[str, Field] = {}
-    by_key = {_norm_key(str(k)): (str(k), v) for k, v in props.items() if _norm_key(str(k)) not in _ignored_keys()}
+    by_key = {_norm_key(str(k)): (str(k), v) for k, v in props.items() if str(k) not in _ignored_keys()}
     for spec in _specs():
         for key in sorted(spec.property_keys, key=lambda k: (k not in spec.keys, k)):  # a label before a synonym
             if key in by_key:
