@@ -267,6 +267,8 @@ def test_a_placeholder_number_or_revision_is_a_blank(line):
     (["Approval Signatures", "Name", "Title", "Date", "Jane Smith", "Director QA", "2024-01-02"], "Jane Smith"),
     (["Approval", "Name", "Date", "QA Manager", "Jane Smith", "2024-01-02"], "Jane Smith"),
     (["Document Approval", "Jane Smith, QA Director  2024-01-02"], "Jane Smith, QA Director  2024-01-02"),
+    # a PDF's signature-table row is one line: its role words and its date are not the name's
+    (["Approval Signatures", "Name Title Date", "Jane Smith Director QA 2024-01-02"], "Jane Smith Director QA 2024-01-02"),
     # a revision history's "Approved By" column: its rows are no signature table
     (["Rev", "Date", "Description", "Approved By", "A", "2025-01-10", "First issue", "Mark Lee"], None),
     (["Approvals", "Name", "Signature", "Quality Manager", "Regulatory Affairs"], None),  # roles only

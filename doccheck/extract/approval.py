@@ -113,9 +113,13 @@ def _is_heading(text: str) -> bool:
 
 
 def _signer_line(text: str) -> bool:
-    """"Jane Smith, QA Director - 2021-08-30": a short line that is a person (and maybe a role and a date), not a sentence."""
+    """"Jane Smith, QA Director - 2021-08-30": a short line that is a person (and maybe a role and a date), not a
+    sentence. A PDF's signature-table row comes as one line, "Jane Smith Director QA 2024-01-02": its role
+    words and its date are not counted as the name's."""
     name = re.split(r"[,;(\u2013\u2014]| - ", text, maxsplit=1)[0]
-    return len(text) <= 80 and len(name.split()) <= 4 and is_person(text)
+    roles = _data()["roles"]
+    words = [w for w in name.split() if w.lower().rstrip(".") not in roles and not parse_date(w)]
+    return len(text) <= 80 and len(words) <= 4 and is_person(text)
 
 
 _ON_DATE = re.compile(r"\s+(?:on|at)\s+\S.*$")
