@@ -26,6 +26,8 @@ def qn(tag: str) -> str:
 W_P, W_R, W_T, W_TAB, W_BR, W_CR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 W_NBH, W_DEL, W_MOVE_FROM, W_INS, W_MOVE_TO = qn("w:noBreakHyphen"), qn("w:del"), qn("w:moveFrom"), qn("w:ins"), qn("w:moveTo")
 W_TXBX, W_TC, W_TR, W_TBL = qn("w:txbxContent"), qn("w:tc"), qn("w:tr"), qn("w:tbl")
+W_SDT, W_SDT_PR, W_SDT_CONTENT, W_ALIAS, W_TAG = qn("w:sdt"), qn("w:sdtPr"), qn("w:sdtContent"), qn("w:alias"), qn("w:tag")
+W_SHOWING_PLACEHOLDER, W_VAL = qn("w:showingPlcHdr"), qn("w:val")
 MC_FALLBACK = qn("mc:Fallback")
 
 # A run under one of these is not part of the visible ("final") text of its paragraph.
@@ -66,6 +68,7 @@ class Layout(NamedTuple):
     cell_of: dict[etree._Element, etree._Element]  # paragraph -> the innermost table cell holding it
     revisions: dict[str, int]  # tracked-change elements: w:ins, w:del, w:moveFrom tag -> count
     section_refs: list[etree._Element]  # w:headerReference and w:footerReference, in document order
+    controls: list[etree._Element]  # content controls (w:sdt), in document order
 
 
 def layout(root: etree._Element) -> Layout:
@@ -76,10 +79,10 @@ def layout(root: etree._Element) -> Layout:
     subtrees of cells and text boxes are walked again, and paragraphs are filtered for
     ``mc:Fallback`` only in a story that has one.
     """
-    paras, tables, cells, boxes, refs = [], [], [], [], []
+    paras, tables, cells, boxes, refs, controls = [], [], [], [], [], []
     revisions = dict.fromkeys(_REVISION_TAGS, 0)
     fallback = False
-    for el in root.iter(W_P, W_TBL, W_TC, W_TXBX, MC_FALLBACK, W_INS, W_DEL, W_MOVE_FROM, W_HEADER_REF, W_FOOTER_REF):
+    for el in root.iter(W_P, W_TBL, W_TC, W_TXBX, MC_FALLBACK, W_INS, W_DEL, W_MOVE_FROM, W_HEADER_REF, W_FOOTER_REF, W_SDT):
         tag = el.tag
         if tag == W_P:
             paras.append(el)
@@ -93,13 +96,33 @@ def layout(root: etree._Element) -> Layout:
             boxes.append(el)
         elif tag == MC_FALLBACK:
             fallback = True
+        elif tag == W_SDT:
+            controls.append(el)
         else:
             refs.append(el)
     if fallback:
         paras = [p for p in paras if not _in_fallback(p)]
     in_box = {p for box in boxes for p in box.iter(W_P)}
     cell_of = {p: tc for tc in cells for p in tc.iter(W_P)}  # NOTE: an inner cell comes later and wins
-    return Layout(paras, tables, in_box, cell_of, revisions, refs)
+    return Layout(paras, tables, in_box, cell_of, revisions, refs, controls)
+
+
+def control_field(sdt: etree._Element) -> tuple[str, str] | None:
+    """A content control's name (its alias, else its tag) and its visible text ("" while it shows its
+    placeholder, "Click or tap here to enter text."); None for an unnamed one (a checkbox)."""
+    pr = sdt.find(W_SDT_PR)
+    if pr is None:
+        return None
+    named = pr.find(W_ALIAS)
+    if named is None or not named.get(W_VAL):
+        named = pr.find(W_TAG)
+    name = named.get(W_VAL, "").strip() if named is not None else ""
+    if not name:
+        return None
+    content = sdt.find(W_SDT_CONTENT)
+    if pr.find(W_SHOWING_PLACEHOLDER) is not None or content is None:
+        return name, ""
+    return name, "".join(run_text(r) for r in content.iter(W_R)).strip()
 
 
 def visible_runs(p: etree._Element) -> list[etree._Element]:

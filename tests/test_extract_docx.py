@@ -209,3 +209,31 @@ def test_one_walk_of_a_story_finds_what_one_walk_per_question_finds():
             seen["fallback"] += next(root.iter(ooxml.MC_FALLBACK), None) is not None
             seen["revisions"] += any(shape.revisions.values())
     assert seen["box"] and seen["fallback"] and seen["revisions"], seen
+
+
+def test_a_content_control_named_for_a_field_labels_its_value(tmp_path):
+    """Templates hold the number, revision and dates in content controls whose alias names the field
+    ("Document Number"), often with no label text beside them; one still showing its placeholder
+    ("Click or tap to enter a date.") is a blank field, and an unnamed one (a checkbox) is nothing."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, content_control, p, para, run, write_docx
+
+    placeholder = ('<w:sdt><w:sdtPr><w:alias w:val="Effective Date"/><w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
+                   "<w:r><w:t>Click or tap to enter a date.</w:t></w:r></w:sdtContent></w:sdt>")
+    checkbox = '<w:sdt><w:sdtPr><w:id w:val="1"/></w:sdtPr><w:sdtContent><w:r><w:t>\u2610</w:t></w:r></w:sdtContent></w:sdt>'
+    path = tmp_path / "controls.docx"
+    write_docx(str(path), DocxSpec(
+        body=[p("Supplier Control", "Title"), para(run("Done "), checkbox), p("Text.")],
+        headers={"default": [para(run("Supplier Control  "), content_control("SOP-QA-004", "Document Number")),
+                             para(content_control("C", "Revision")), para(placeholder), para(content_control("QA Manager", "Approved By")),
+                             para(content_control("Any words at all", "Status"))]},
+    ))
+    doc = extract(path)
+    assert doc.metadata.get("document_number") == "SOP-QA-004" and doc.metadata.get("revision") == "C"
+    assert doc.metadata.best("document_number").source == "content control 'Document Number'"
+    assert doc.metadata.get("effective_date") is None and doc.metadata.blank["effective_date"] == "content control 'Effective Date'"
+    assert doc.metadata.get("approval") is None and doc.metadata.get("status") is None  # a role; free text

@@ -164,6 +164,7 @@ class _StoryReader:
         self.section_path: tuple[str, ...] = ()
         self.tables: list[tuple[str, list[list[str]]]] = []
         self.revisions = dict.fromkeys((ooxml.W_INS, ooxml.W_DEL, ooxml.W_MOVE_FROM), 0)  # over every story read
+        self.controls: list[tuple[str, str]] = []  # named content controls: (alias or tag, visible text), over every story
 
     def read(self, root: etree._Element, story: str, part: str, shape: ooxml.Layout | None = None) -> None:
         """Blocks of one story; ``shape``: its `ooxml.layout`, when the caller walked it already."""
@@ -171,6 +172,7 @@ class _StoryReader:
         shape = shape or ooxml.layout(root)
         for tag, count in shape.revisions.items():
             self.revisions[tag] += count
+        self.controls.extend(field for el in shape.controls if (field := ooxml.control_field(el)))
         table_ids = {t: n for n, t in enumerate(shape.tables, start=1)}
         table_rows: dict[etree._Element, list[list[str]]] = {}
         places: dict[etree._Element, int] = {}  # row -> its index in its table, cell -> its index in its row
@@ -341,7 +343,7 @@ def _read_package(pkg: _Package, doc: Document, depth: int = 0) -> None:
         doc.facts["embedded_files"] = [posixpath.basename(n) for n in embedded]
         for name in embedded:
             doc.problems.append(Problem("embedded-file", f"contains an embedded file '{posixpath.basename(name)}' that was not checked", fatal=False))
-    _read_identity(doc, custom, core, reader.tables)
+    _read_identity(doc, custom, core, reader.tables, reader.controls)
 
 
 _W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -355,8 +357,16 @@ def _app_pages(pkg: _Package) -> int | None:
     return int(pages.text) if pages is not None and (pages.text or "").isdigit() else None
 
 
-def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], tables: list) -> None:
-    sources = [identity.from_properties(custom, "custom property")]
+_CONTROL_FIELDS = ("document_number", "revision", "effective_date", "approval")
+
+
+def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], tables: list, controls: list[tuple[str, str]]) -> None:
+    # NOTE: a content control named for a field ("Document Number", "Effective Date") is a label: the first of each
+    # name. Only for the fields whose values have a shape: a control named "Status" or "Title" holds any text.
+    named = identity.from_properties({name: text for name, text in reversed(controls)}, "content control") if controls else {}
+    # (and an approval control must name someone: "Approved By" holding "QA Manager" is a role)
+    controlled = {k: v for k, v in named.items() if k in _CONTROL_FIELDS and (k != "approval" or not v.value or approval.is_person(v.value))}
+    sources = [identity.from_properties(custom, "custom property"), controlled]
     for block in doc.blocks:
         if block.part in ("header", "footer"):
             sources.append(identity.from_text(block.text, block.part))
