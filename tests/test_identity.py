@@ -428,3 +428,28 @@ def test_property_keys_as_written_and_nested_front_matter_values(props, field, v
     alike; a nested front-matter value gives its person or number, never a mapping's repr."""
     found = identity.from_properties(props, "front matter").get(field)
     assert (found.value if found and found.value else None) == value
+
+
+@pytest.mark.parametrize(("stem", "number"), [("SOP-QA-044 Supplier Control", "SOP-QA-044"), ("QM-001-quality-manual", "QM-001"),
+                                              ("WI_PRD_12 Labels", "WI_PRD_12"), ("R01", None), ("WI-label-inspection", None),
+                                              ("Supplier Control", None), ("2024-report", None)])
+def test_the_number_a_file_name_opens_with(stem, number):
+    found = identity.from_file_name(stem).get("document_number")
+    assert (found.value if found else None) == number
+
+
+def test_a_number_only_in_the_file_name_identifies_the_document_but_is_reported(tmp_path, scan_json):
+    """The last resort (issue 14): the set resolves citations of it, and DC-001 says the document itself does
+    not show it, as a warning; a number the document shows wins over its file name."""
+    body = "\n\nRevision: B\nEffective Date: 2026-03-01\nApproved by: Jane Smith\n\n## 1 Purpose\n\nText.\n"
+    (tmp_path / "SOP-QA-044 Supplier Control.md").write_text("# Supplier Control" + body, encoding="utf-8")
+    (tmp_path / "SOP-QA-050 Receiving.md").write_text("# Receiving\n\nDocument No.: SOP-QA-051" + body.replace("Text.", "See SOP-QA-044."),
+                                                      encoding="utf-8")
+    _, report = scan_json("--no-cache", "--no-config", "--fail-on", "never", str(tmp_path))
+    docs = {d["path"].rsplit("/", 1)[-1]: d for d in report["documents"]}
+    named = docs["SOP-QA-044 Supplier Control.md"]
+    assert named["metadata"]["document_number"] == "SOP-QA-044" and named["metadata"]["sources"]["document_number"] == "file name (last resort)"
+    (dc,) = [f for f in named["findings"] if f["rule"] == "DC-001"]
+    assert dc["severity"] == "warning" and "only in the file name (SOP-QA-044)" in dc["message"]
+    assert docs["SOP-QA-050 Receiving.md"]["metadata"]["document_number"] == "SOP-QA-051"
+    assert not [f for f in report["findings"] if f["rule"] == "SET-REF-001" and "SOP-QA-044" in f["message"]]

@@ -13,7 +13,7 @@ from doccheck.datafile import read_bytes, yaml_files
 from doccheck.engine.registry import TYPES
 from doccheck.engine.rule import Rule, Scope
 from doccheck.finding import CATEGORIES, Severity
-from doccheck.model import EVIDENCE, SET_EVIDENCE
+from doccheck.model import EVIDENCE, FIELD_EVIDENCE, SET_EVIDENCE
 from doccheck.resources import data_dir
 from doccheck.yamlpos import PosDict, PosList, Problem, YamlError, load
 
@@ -153,7 +153,7 @@ def _rule(item: Any, pos: tuple[int, int], c: _Collector) -> Rule | None:
             c.add(item.pos(key), f"rule {rid}: '{key}' must be non-empty text")
     legacy_severity = _severity(item, "legacy_severity", c) if "legacy_severity" in item else None
     by_confidence = _by_grade(item, "by_confidence", ("H", "M", "L"), c)
-    by_evidence = _by_grade(item, "by_evidence", EVIDENCE + SET_EVIDENCE, c)
+    by_evidence = _by_grade(item, "by_evidence", EVIDENCE + SET_EVIDENCE + FIELD_EVIDENCE, c)
     by_section = _by_section(item, c)
     aliases = item.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and ID_RE.match(a) for a in aliases):

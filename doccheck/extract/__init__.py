@@ -65,6 +65,10 @@ def extract(path: Path | str, limits: Limits = DEFAULT_LIMITS, display: str | No
     doc = Document(path=shown, format=SUPPORTED.get(path.suffix.lower(), "unknown"), sha256="", size=0)
     try:
         _extract_into(path, doc, limits)
+        if not doc.metadata.candidates.get("document_number"):  # NOTE: after every source the document itself shows
+            from doccheck.extract.identity import from_file_name, merge
+
+            merge(doc.metadata, [from_file_name(path.stem)])
     except Unreadable as exc:
         doc.blocks.clear()
         doc.problems.append(Problem(exc.reason, exc.message))

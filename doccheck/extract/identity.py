@@ -320,6 +320,21 @@ def lone_number(sources: Sequence[dict[str, Field]], running: Iterable[tuple[str
     return {}
 
 
+FILE_NAME_SOURCE = "file name (last resort)"
+
+
+def from_file_name(stem: str) -> dict[str, Field]:
+    """The number a file name opens with ("SOP-QA-004 Supplier Control", "QM-001-quality-manual"): the last
+    resort, for a document that shows none (its findings say so). A digit and two letters: "R01" is no number."""
+    m = _TITLE_NUMBER_START.match(stem)
+    if m and any(ch.isdigit() for ch in m.group("number")) and sum(ch.isalpha() for ch in m.group("number")) >= 2:
+        return {"document_number": Field(m.group("number"), FILE_NAME_SOURCE)}
+    return {}
+
+
+_TITLE_NUMBER_START = re.compile(r"(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})(?![A-Za-z0-9])")
+
+
 _CONTROL_LINES = 6  # the first page's first lines: the title and its control line, before any section
 
 

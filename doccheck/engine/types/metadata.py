@@ -14,6 +14,8 @@ Options:
          no-pending-revisions / no-open-comments   an effective document has none
          no-draft-mark   an effective document carries no DRAFT mark
   pattern: regular expression for `check: pattern`
+  file_name_message: for `check: present`, the message when only the file name gives the field
+    (its hits have evidence `file-name`: `by_evidence: {file-name: warning}`)
   blank_message: for `check: present`, the message when the field's label is there with
     nothing (or a placeholder) after it ("Effective Date: ____"); {where} names the place.
     In a template, a blank field is the template's placeholder and is not reported.
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from doccheck.profile import DocumentProfile as DocContext
 from doccheck.engine.context import Hit
 from doccheck.engine.rule import Rule
+from doccheck.extract.identity import FILE_NAME_SOURCE
 from doccheck.model import METADATA_FIELDS, Document, Location
 
 CHECKS = ("present", "pattern", "consistent", "not-future", "no-pending-revisions", "no-open-comments", "no-draft-mark")
@@ -42,6 +45,7 @@ class Options:
     field: str | None = None
     pattern: str | None = None
     blank_message: str | None = None
+    file_name_message: str | None = None  # for `check: present`: the field is only in the file name
 
     def validate(self) -> list[tuple[str, str]]:
         problems = []
@@ -75,6 +79,10 @@ def _field_checks(doc: Document, options: Options, ctx: DocContext) -> Iterator[
     if not found:
         return
     first = found[0]
+    if all(f.source == FILE_NAME_SOURCE for f in found):  # the document itself shows none: nothing of it to check but that
+        if options.check == "present":
+            yield Hit(_WHERE, text=first.value, values=values | {"value": first.value}, template=options.file_name_message, evidence="file-name")
+        return
     values |= {"value": first.value, "where": first.source}
     if options.check == "pattern" and not re.fullmatch(options.pattern or "", first.value):
         yield Hit(_WHERE, text=first.value, values=values)
