@@ -237,3 +237,22 @@ def test_a_content_control_named_for_a_field_labels_its_value(tmp_path):
     assert doc.metadata.best("document_number").source == "content control 'Document Number'"
     assert doc.metadata.get("effective_date") is None and doc.metadata.blank["effective_date"] == "content control 'Effective Date'"
     assert doc.metadata.get("approval") is None and doc.metadata.get("status") is None  # a role; free text
+
+
+def test_a_control_block_drawn_in_a_header_text_box_is_the_documents_identity(tmp_path):
+    """Templates draw the header's control block in a shape: its text box is part of the page header."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, p, para, textbox, write_docx
+
+    path = tmp_path / "boxed.docx"
+    write_docx(str(path), DocxSpec(body=[p("Supplier Control", "Title"), p("Text.")],
+                                   headers={"default": [para(textbox("Doc No: SOP-QA-004  Rev: C  Effective: 2026-03-01"))]}))
+    doc = extract(path)
+    assert doc.metadata.values() | {"title": None} == {"document_number": "SOP-QA-004", "title": None, "revision": "C",
+                                                        "effective_date": "2026-03-01", "approval": None, "status": None}
+    assert doc.metadata.best("document_number").source == "header"
+    assert [b.part for b in doc.blocks if "SOP-QA-004" in b.text] == ["textbox"]  # located as it is: a text box

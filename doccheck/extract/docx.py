@@ -360,6 +360,16 @@ def _app_pages(pkg: _Package) -> int | None:
 _CONTROL_FIELDS = ("document_number", "revision", "effective_date", "approval")
 
 
+def _running_part(block: Block) -> str | None:
+    """"header" or "footer" for a block of a page header or footer, a text box there included (templates
+    draw the control block in a shape); None for the rest."""
+    if block.part in ("header", "footer"):
+        return block.part
+    if block.part == "textbox" and block.story and ("/header" in block.story or "/footer" in block.story):
+        return "header" if "/header" in block.story else "footer"
+    return None
+
+
 def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], tables: list, controls: list[tuple[str, str]]) -> None:
     # NOTE: a content control named for a field ("Document Number", "Effective Date") is a label: the first of each
     # name. Only for the fields whose values have a shape: a control named "Status" or "Title" holds any text.
@@ -367,9 +377,9 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     # (and an approval control must name someone: "Approved By" holding "QA Manager" is a role)
     controlled = {k: v for k, v in named.items() if k in _CONTROL_FIELDS and (k != "approval" or not v.value or approval.is_person(v.value))}
     sources = [identity.from_properties(custom, "custom property"), controlled]
-    for block in doc.blocks:
-        if block.part in ("header", "footer"):
-            sources.append(identity.from_text(block.text, block.part))
+    running = [(b, part) for b in doc.blocks if (part := _running_part(b))]
+    for block, part in running:
+        sources.append(identity.from_text(block.text, part))
     for story, rows in tables:
         if "/header" in story or "/footer" in story:
             sources.append(identity.from_table(rows, f"{'header' if '/header' in story else 'footer'} control table"))
@@ -378,9 +388,8 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
         sources.append(identity.from_table(body_tables[0], "first-page control table"))
     first = [b for b in doc.blocks if b.part in ("body", "table")][:15]
     sources.extend(identity.from_first_page([b.text for b in first], sources))
-    running = [b for b in doc.blocks if b.part in ("header", "footer")]
-    sources.extend(identity.from_series(b.text, b.part) for b in (*running, *first[:6]))
-    sources.extend(identity.from_running_line(b.text, b.part) for b in running)
+    sources.extend(identity.from_series(text, part) for text, part in (*((b.text, part) for b, part in running), *((b.text, b.part) for b in first[:6])))
+    sources.extend(identity.from_running_line(b.text, part) for b, part in running)
     sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading" or b.level][:1] or [b.text for b in first[:1]]))
     for rows in body_tables:
         sources.append(identity.from_history(rows))
@@ -388,5 +397,5 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     sources.append(approval.from_lines((b.text for b in doc.blocks if b.part in ("body", "table", "textbox")), "signature block"))
     core_props = {k: v for k, v in core.items() if k in ("title", "version", "status")}
     sources.append(identity.from_properties({"revision" if k == "version" else k: v for k, v in core_props.items()}, "core property"))
-    sources.append(identity.lone_number(sources, ((b.text, b.part) for b in running)))
+    sources.append(identity.lone_number(sources, ((b.text, part) for b, part in running)))
     identity.merge(doc.metadata, sources)
