@@ -256,3 +256,26 @@ def test_a_control_block_drawn_in_a_header_text_box_is_the_documents_identity(tm
                                                         "effective_date": "2026-03-01", "approval": None, "status": None}
     assert doc.metadata.best("document_number").source == "header"
     assert [b.part for b in doc.blocks if "SOP-QA-004" in b.text] == ["textbox"]  # located as it is: a text box
+
+
+def test_the_control_table_under_a_logo_and_title_table_is_the_first_page_control_table(tmp_path):
+    """A first table that gives no field (logo and title) leaves the place to the next one before the first
+    section; a table of other documents' numbers under "2 References" is never the document's own."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, heading, p, table, write_docx
+
+    logo = table([["ACME Medical", "Supplier Control Procedure"]])
+    control = table([["Doc No.", "SOP-QA-007"], ["Revision", "B"], ["Effective Date", "2026-03-01"]])
+    second = tmp_path / "second.docx"
+    write_docx(str(second), DocxSpec(body=[logo, control, heading("1 Purpose"), p("Text.")]))
+    doc = extract(second)
+    assert (doc.metadata.get("document_number"), doc.metadata.get("revision")) == ("SOP-QA-007", "B")
+    assert doc.metadata.best("document_number").source == "first-page control table"
+    references = tmp_path / "references.docx"
+    write_docx(str(references), DocxSpec(body=[logo, heading("1 Purpose"), p("Text."), heading("2 References"),
+                                               table([["Doc No.", "Title"], ["SOP-QA-010", "Training"]])]))
+    assert extract(references).metadata.get("document_number") is None

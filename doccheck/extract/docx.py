@@ -20,8 +20,9 @@ from doccheck import ooxml
 from doccheck.errors import Unreadable
 from doccheck.extract import altchunk, approval, identity
 from doccheck.extract.limits import PARSER_OPTIONS, Limits, check_zip, parse_xml, read_part
+from doccheck.extract.pdflayout import heading_level
 from doccheck.extract.textbuild import TextBuilder, normalize
-from doccheck.model import Block, Document, Problem, Segment
+from doccheck.model import Block, Document, Field, Problem, Segment
 from doccheck.ooxml import qn
 
 _REL_TYPES = {
@@ -163,6 +164,7 @@ class _StoryReader:
         self.section: list[tuple[int, str]] = []
         self.section_path: tuple[str, ...] = ()
         self.tables: list[tuple[str, list[list[str]]]] = []
+        self.table_starts: list[int] = []  # for each of `tables`: the index of the first block read after it began
         self.revisions = dict.fromkeys((ooxml.W_INS, ooxml.W_DEL, ooxml.W_MOVE_FROM), 0)  # over every story read
         self.controls: list[tuple[str, str]] = []  # named content controls: (alias or tag, visible text), over every story
 
@@ -176,6 +178,7 @@ class _StoryReader:
         table_ids = {t: n for n, t in enumerate(shape.tables, start=1)}
         table_rows: dict[etree._Element, list[list[str]]] = {}
         places: dict[etree._Element, int] = {}  # row -> its index in its table, cell -> its index in its row
+        starts: dict[int, int] = {}  # table id -> the index of the first block read after it began
         in_box, cell_of = shape.in_box, shape.cell_of
         separators = {p for note in root if note.get(W_TYPE) in _SEPARATORS for p in note.iter(ooxml.W_P)}
         # doccheck's own review comments (annotated copies) are not document content
@@ -188,6 +191,8 @@ class _StoryReader:
             cell_el = None if boxed else cell_of.get(p)
             level = _heading_level(p, self.styles) if part == "body" and not boxed and cell_el is None else 0
             cell = self._cell(cell_el, table_ids, table_rows, text, places) if cell_el is not None else None
+            if cell is not None:
+                starts.setdefault(cell[0], len(self.blocks))
             if level and text.strip():
                 self.section = [s for s in self.section if s[0] < level] + [(level, text.strip())]
                 self.section_path = tuple(s[1] for s in self.section)
@@ -208,6 +213,7 @@ class _StoryReader:
                 )
             )
         self.tables.extend((story, rows) for rows in table_rows.values())
+        self.table_starts.extend(starts.get(table_ids.get(tbl, 0), len(self.blocks)) for tbl in table_rows)
 
     @staticmethod
     def _cell(
@@ -343,7 +349,7 @@ def _read_package(pkg: _Package, doc: Document, depth: int = 0) -> None:
         doc.facts["embedded_files"] = [posixpath.basename(n) for n in embedded]
         for name in embedded:
             doc.problems.append(Problem("embedded-file", f"contains an embedded file '{posixpath.basename(name)}' that was not checked", fatal=False))
-    _read_identity(doc, custom, core, reader.tables, reader.controls)
+    _read_identity(doc, custom, core, reader.tables, reader.controls, reader.table_starts)
 
 
 _W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -360,6 +366,28 @@ def _app_pages(pkg: _Package) -> int | None:
 _CONTROL_FIELDS = ("document_number", "revision", "effective_date", "approval")
 
 
+def _first_page_table(doc: Document, body: list[tuple[list[list[str]], int]]) -> dict[str, Field]:
+    """The first-page control table: the first body table, or, when it gives no field (a logo and title
+    table above the control table), the next that does among those that begin before the first section
+    heading (styled or numbered). NOTE: never one after it: "2 References" may hold a table of other
+    documents' numbers."""
+    first = identity.from_table(body[0][0], _FIRST_TABLE)
+    if any(f.value for f in first.values()):
+        return first
+    section = next((b.index for b in doc.blocks if b.index and b.part == "body" and (b.kind == "heading" or heading_level(b.text.strip()))),
+                   len(doc.blocks))
+    for rows, start in body[1:]:
+        if start > section:
+            break
+        found = identity.from_table(rows, _FIRST_TABLE)
+        if any(f.value for f in found.values()):
+            return found
+    return first
+
+
+_FIRST_TABLE = "first-page control table"
+
+
 def _running_part(block: Block) -> str | None:
     """"header" or "footer" for a block of a page header or footer, a text box there included (templates
     draw the control block in a shape); None for the rest."""
@@ -370,7 +398,8 @@ def _running_part(block: Block) -> str | None:
     return None
 
 
-def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], tables: list, controls: list[tuple[str, str]]) -> None:
+def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], tables: list, controls: list[tuple[str, str]],
+                   starts: list[int]) -> None:
     # NOTE: a content control named for a field ("Document Number", "Effective Date") is a label: the first of each
     # name. Only for the fields whose values have a shape: a control named "Status" or "Title" holds any text.
     named = identity.from_properties({name: text for name, text in reversed(controls)}, "content control") if controls else {}
@@ -383,9 +412,10 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     for story, rows in tables:
         if "/header" in story or "/footer" in story:
             sources.append(identity.from_table(rows, f"{'header' if '/header' in story else 'footer'} control table"))
-    body_tables = [rows for story, rows in tables if "/header" not in story and "/footer" not in story]
+    body = [(rows, start) for (story, rows), start in zip(tables, starts) if "/header" not in story and "/footer" not in story]
+    body_tables = [rows for rows, _ in body]
     if body_tables:
-        sources.append(identity.from_table(body_tables[0], "first-page control table"))
+        sources.append(_first_page_table(doc, body))
     first = [b for b in doc.blocks if b.part in ("body", "table")][:15]
     sources.extend(identity.from_first_page([b.text for b in first], sources))
     sources.extend(identity.from_series(text, part) for text, part in (*((b.text, part) for b, part in running), *((b.text, b.part) for b in first[:6])))
