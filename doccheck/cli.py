@@ -145,12 +145,13 @@ class _Progress:
               "or dask with the address in $DASK_SCHEDULER_ADDRESS (needs doccheck[dask]).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on an interactive terminal].")
 @click.option("--statistics", is_flag=True, help="Text output: a count per rule instead of every finding.")
+@click.option("--show-info", is_flag=True, help="Text output: list information findings too (by default counted, not listed; every other format has them all).")
 @click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path, file_okay=False), help="Also write annotated copies (Word comments, PDF highlights) under DIR.")
 @click.option("--history", "history_db", type=click.Path(path_type=Path, dir_okay=False), help="Append this scan's counts to the SQLite history FILE.")
 def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, config_file: Path | None, no_config: bool,
          rules: tuple[Path, ...], no_default_rules: bool, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
          exit_zero: bool, jobs: int | None, cache_path: Path | None, no_cache: bool, timeout: float | None, executor: str | None, progress: bool | None,
-         statistics: bool, annotate_dir: Path | None, history_db: Path | None) -> int:
+         statistics: bool, show_info: bool, annotate_dir: Path | None, history_db: Path | None) -> int:
     """Check documents and folders (recursively) and report findings."""
     from doccheck import api
     from doccheck.report.render import chunks
@@ -178,7 +179,8 @@ def scan(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None,
 
             _emit(per_rule(report), target, inputs)
             continue
-        _emit(chunks(fmt, report, report.rules, config.fail_on, color), target, inputs)
+        listed = show_info or config.fail_on == "info"  # NOTE: a run that fails on information shows it
+        _emit(chunks(fmt, report, report.rules, config.fail_on, color, listed), target, inputs)
     annotated = _annotated(report, annotate_dir, track_changes=False, fix=False, in_place=False) if annotate_dir else True
     if history_db:
         _append_history(history_db, report, config)

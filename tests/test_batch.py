@@ -187,7 +187,7 @@ def test_cache_reuse_and_invalidation(run_cli, library, tmp_path):
         "    patterns: ['procedure']\n    description: d\n    source: s\n    message: m\n    examples: {fire: [a procedure], pass: [b]}\n",
         encoding="utf-8",
     )
-    code, out, _ = run_cli("scan", ".", "--rules", str(pack), cwd=library)
+    code, out, _ = run_cli("scan", ".", "--rules", str(pack), "--show-info", cwd=library)  # EXTRA-001 is information
     assert "from the cache" not in out and "EXTRA-001" in out
 
 

@@ -192,3 +192,20 @@ def test_folder_walk_skips_hidden_and_lock_files(scan_json, tmp_path):
 def test_unreadable_named_file_still_exits_1(run_cli, name):
     code, out, _ = run_cli("scan", f"fixtures/bad/{name}")
     assert code == 1 and "READ-001" in out
+
+
+def test_a_default_text_scan_lists_what_to_act_on_and_counts_information(run_cli, tmp_path):
+    """Information (set coverage of a partial folder, citations in a revision history) is counted in the
+    summary, not listed, unless asked (--show-info) or the run fails on it (--fail-on info); JSON has it all."""
+    doc = tmp_path / "capa.md"
+    doc.write_text("# CAPA\n\nCAPA follows 21 CFR 820.100.\n\n## Revision History\n\n| Rev | Date | Description |\n|---|---|---|\n"
+                   "| A | 2019-01-01 | First issue per 21 CFR 820.198 |\n", encoding="utf-8")
+    _, out, _ = run_cli("scan", "--no-cache", "--no-config", "--fail-on", "never", str(doc))
+    listed = [ln for ln in out.splitlines() if " QMSR-REF-001 " in ln]
+    assert len(listed) == 1 and ": error QMSR-REF-001 21 CFR 820.100 " in listed[0]
+    assert "1 information finding(s) not listed: nothing to act on (--show-info lists them)" in out
+    for flags in (["--show-info"], ["--fail-on", "info"]):
+        _, out, _ = run_cli("scan", "--no-cache", "--no-config", *flags, str(doc))
+        assert ": info QMSR-REF-001 21 CFR 820.198 " in out and "not listed" not in out
+    _, out, _ = run_cli("scan", "--no-cache", "--no-config", "--format", "json", "--fail-on", "never", str(doc))
+    assert sorted(f["severity"] for f in json.loads(out)["documents"][0]["findings"] if f["rule"] == "QMSR-REF-001") == ["error", "info"]

@@ -10,7 +10,7 @@ from doccheck.results import Report
 FORMATS = ("text", "json", "sarif", "junit", "github", "csv", "html")
 
 
-def chunks(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool = False) -> Iterator[str]:
+def chunks(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool = False, show_info: bool = True) -> Iterator[str]:
     """The output in pieces: JSON and SARIF stream one document or result at a time."""
     if fmt == "json":
         from doccheck.report.json import chunks as json_chunks
@@ -20,10 +20,11 @@ def chunks(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool
         from doccheck.report.sarif import chunks as sarif_chunks
 
         return sarif_chunks(report, rules)
-    return iter([render(fmt, report, rules, fail_on, color)])
+    return iter([render(fmt, report, rules, fail_on, color, show_info)])
 
 
-def render(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool = False) -> str:
+def render(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool = False, show_info: bool = True) -> str:
+    """``show_info``: the text format lists information findings too (every other format carries them all)."""
     if fmt == "json":
         from doccheck.report.json import render as json_render
 
@@ -50,4 +51,4 @@ def render(fmt: str, report: Report, rules: list[Any], fail_on: str, color: bool
         return csv_render(report)
     from doccheck.report.text import render as text_render
 
-    return text_render(report, color=color)
+    return text_render(report, color=color, show_info=show_info)

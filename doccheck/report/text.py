@@ -25,12 +25,15 @@ def line(finding: Finding, color: bool = False) -> str:
     return f"{head} {severity} {finding.rule} {safe.plain(finding.message + quoted + hint + section)}"
 
 
-def summary(report: Report) -> str:
+def summary(report: Report, unlisted: int = 0) -> str:
+    """``unlisted``: information findings counted but not listed above."""
     s = report.summary()
     sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items()) or "none"
     cats = ", ".join(f"{n} {k}" for k, n in s["by_category"].items())
     formats = ", ".join(f"{n} {k}" for k, n in s["by_format"].items())
     lines = [f"{s['findings']} finding(s) in {s['documents']} document(s) ({sev}); {s['unreadable']} file(s) unreadable"]
+    if unlisted:
+        lines.append(f"{unlisted} information finding(s) not listed: nothing to act on (--show-info lists them)")
     if cats:
         lines.append(f"by category: {cats}")
     if formats:
@@ -49,9 +52,11 @@ def summary(report: Report) -> str:
     return "\n".join(lines)
 
 
-def render(report: Report, color: bool = False) -> str:
-    lines = [line(f, color) for f in report.all_findings()]
-    return "\n".join([*lines, "", summary(report)]) + "\n"
+def render(report: Report, color: bool = False, show_info: bool = True) -> str:
+    """``show_info`` False (a default scan): what to act on is listed, information only counted, with how to list it."""
+    shown = [f for f in report.all_findings() if show_info or f.severity > Severity.INFO]
+    hidden = sum(1 for f in report.all_findings() if f.severity == Severity.INFO) if not show_info else 0
+    return "\n".join([*(line(f, color) for f in shown), "", summary(report, hidden)]) + "\n"
 
 
 def statistics(report: Report) -> str:
