@@ -406,9 +406,8 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     # (and an approval control must name someone: "Approved By" holding "QA Manager" is a role)
     controlled = {k: v for k, v in named.items() if k in _CONTROL_FIELDS and (k != "approval" or not v.value or approval.is_person(v.value))}
     sources = [identity.from_properties(custom, "custom property"), controlled]
-    running = [(b, part) for b in doc.blocks if (part := _running_part(b))]
-    for block, part in running:
-        sources.append(identity.from_text(block.text, part))
+    running = [(b.text, part) for b in doc.blocks if (part := _running_part(b))]
+    sources.extend(identity.from_text(text, part) for text, part in running)
     for story, rows in tables:
         if "/header" in story or "/footer" in story:
             sources.append(identity.from_table(rows, f"{'header' if '/header' in story else 'footer'} control table"))
@@ -418,8 +417,8 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
         sources.append(_first_page_table(doc, body))
     first = [b for b in doc.blocks if b.part in ("body", "table")][:15]
     sources.extend(identity.from_first_page([b.text for b in first], sources))
-    sources.extend(identity.from_series(text, part) for text, part in (*((b.text, part) for b, part in running), *((b.text, b.part) for b in first[:6])))
-    sources.extend(identity.from_running_line(b.text, part) for b, part in running)
+    sources.extend(identity.from_series(text, part) for text, part in (*running, *((b.text, b.part) for b in first[:6])))
+    sources.extend(identity.from_running_line(text, part) for text, part in running)
     sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading" or b.level][:1] or [b.text for b in first[:1]]))
     for rows in body_tables:
         sources.append(identity.from_history(rows))
@@ -427,5 +426,5 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     sources.append(approval.from_lines((b.text for b in doc.blocks if b.part in ("body", "table", "textbox")), "signature block"))
     core_props = {k: v for k, v in core.items() if k in ("title", "version", "status")}
     sources.append(identity.from_properties({"revision" if k == "version" else k: v for k, v in core_props.items()}, "core property"))
-    sources.append(identity.lone_number(sources, ((b.text, part) for b, part in running)))
+    sources.append(identity.lone_number(sources, running))
     identity.merge(doc.metadata, sources)
