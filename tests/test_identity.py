@@ -226,7 +226,9 @@ def test_revisions_with_a_minor_part_or_a_letter_after_the_digits(line, revision
 
 @pytest.mark.parametrize(("line", "number"), [("QP-0017 Internal Audit Process", "QP-0017"), ("F-004A Labeling Checklist", "F-004A"),
                                               ("SOP-DC-010 Rev B   Design Transfer", "SOP-DC-010"), ("ACME Medical Confidential", None),
-                                              ("Page 1 of 3", None), ("Printed copies are uncontrolled", None), ("21 CFR 820 compliant", None)])
+                                              ("Page 1 of 3", None), ("Printed copies are uncontrolled", None), ("21 CFR 820 compliant", None),
+                                              ("Form F-001 Rev. 2", "F-001"), ("Procedure QP-0017, Revision 01", "QP-0017"),
+                                              ("Formal Review Rev 2", None)])  # the kind of document before its number
 def test_a_running_line_that_opens_with_the_number_and_the_title_or_revision(line, number):
     found = identity.from_running_line(line, "header").get("document_number")
     assert (found.value if found else None) == number
@@ -369,6 +371,7 @@ def test_each_field_is_read_whichever_other_fields_share_its_line(text, expected
 
 
 @pytest.mark.parametrize("line, number", [("SOP-QA-004", "SOP-QA-004"), ("  QP-0017 ", "QP-0017"), ("**F-004A**", "F-004A"),
+                                          ("SOP: SOP-QA-004", "SOP-QA-004"), ("Form F-001", "F-001"),
                                           ("V1.0", None), ("CONFIDENTIAL", None), ("Page 1 of 3", None), ("2026-02-01", None)])
 def test_a_number_alone_on_a_running_line_is_the_documents_when_nothing_else_names_it(line, number):
     found = identity.lone_number([{"revision": identity.Field("C", "header")}], [(line, "header")])

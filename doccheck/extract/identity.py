@@ -308,14 +308,17 @@ def lone_number(sources: Sequence[dict[str, Field]], running: Iterable[tuple[str
     ((text, part) pairs) that is a document number and nothing else ("| ACME | Supplier Control |
     SOP-QA-004 | Rev. C |"), when no other source of ``sources`` gave one (NOTE: never beside them: a
     template's form number in a header cell would contradict the labelled number). A digit and two
-    letters at least: "V1.0" is a version."""
+    letters at least ("V1.0" is a version), or one after the kind of document ("Form F-001")."""
     if any(found.get("document_number") and found["document_number"].value for found in sources):
         return {}
     spec = next(s for s in _specs() if s.name == "document_number")
+    kind = re.compile(_kind_word())
     for text, part in running:
         for line in text.split("\n"):
             value = _unmarked(line).strip()
-            if spec.value_re and spec.value_re.fullmatch(value) and any(ch.isdigit() for ch in value) and sum(ch.isalpha() for ch in value) >= 2:
+            named = kind.match(value).end()  # "SOP: SOP-QA-004", "Form F-001": the kind is no part of it, and says what it is
+            value = value[named:]
+            if spec.value_re and spec.value_re.fullmatch(value) and any(ch.isdigit() for ch in value) and sum(ch.isalpha() for ch in value) >= (1 if named else 2):
                 return {"document_number": Field(value, f"{part} (unlabelled, a number alone)")}
     return {}
 
@@ -355,7 +358,15 @@ def _number_then_revision() -> re.Pattern[str]:
     number = fields["document_number"]["value"]
     labels = _label_alternation(fields["revision"]["labels"])
     revision = fields["revision"]["value"]
-    return re.compile(rf"^\W{{0,4}}(?P<number>{number})\s*[,;:|\u2013\u2014-]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?:{revision})")
+    return re.compile(rf"^\W{{0,4}}{_kind_word()}(?P<number>{number})\s*[,;:|\u2013\u2014-]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?:{revision})")
+
+
+@functools.cache
+def _kind_word() -> str:
+    """What may name the kind of document before its number on a running line: "Form F-001 Rev. 2",
+    "Procedure QP-0017 Rev 01", "SOP: SOP-QA-004" (regex source, optional, any case)."""
+    kinds = sorted(corpus("document-control.yaml")["kind_words"], key=len, reverse=True)
+    return "(?:(?i:" + "|".join(r"\s+".join(map(re.escape, k.split())) for k in kinds) + r")\s*[:#]?\s+)?"
 
 
 def _number_before_revision(lines: Sequence[str], source: str = "first page") -> dict[str, Field]:
