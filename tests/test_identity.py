@@ -456,3 +456,13 @@ def test_a_number_only_in_the_file_name_identifies_the_document_but_is_reported(
     assert dc["severity"] == "warning" and "only in the file name (SOP-QA-044)" in dc["message"]
     assert docs["SOP-QA-050 Receiving.md"]["metadata"]["document_number"] == "SOP-QA-051"
     assert not [f for f in report["findings"] if f["rule"] == "SET-REF-001" and "SOP-QA-044" in f["message"]]
+
+
+@pytest.mark.parametrize(("line", "number", "revision"), [("WI-PRD-077 v4", "WI-PRD-077", "4"), ("SOP-QA-004 V2.1  Supplier Control", "SOP-QA-004", "2.1"),
+                                                          ("Form F-001 v2", "F-001", "2"), ("SOP-QA-004 vendor list", "SOP-QA-004", None)])
+def test_a_version_right_after_the_number_on_a_running_line_is_the_revision(line, number, revision):
+    """As an issuing body writes "MDCG 2019-6 v2", a company's footer writes "WI-PRD-077 v4"."""
+    found = identity.from_running_line(line, "footer")
+    assert found["document_number"].value == number
+    assert (found["revision"].value if "revision" in found else None) == revision
+

@@ -374,10 +374,21 @@ def _number_before_revision(lines: Sequence[str], source: str = "first page") ->
     footer, that opens with a number and its revision. NOTE: on the first page only its first lines: a
     reference list further down cites other numbers so."""
     for line in lines:
-        m = _number_then_revision().match(_unmarked(line).strip())
+        text = _unmarked(line).strip()
+        m = _number_then_revision().match(text)
         if m and any(ch.isdigit() for ch in m.group("number")):
             return {"document_number": Field(m.group("number"), f"{source} (unlabelled, before its revision)")}
+        v = _number_then_version().match(text)  # "WI-PRD-077 v4", as an issuing body writes "MDCG 2019-6 v2"
+        if v and any(ch.isdigit() for ch in v.group("number")):
+            where = f"{source} (unlabelled, before its revision)"
+            return {"document_number": Field(v.group("number"), where), "revision": Field(v.group("rev"), where, v.group("version"))}
     return {}
+
+
+@functools.cache
+def _number_then_version() -> re.Pattern[str]:
+    number = corpus("document-control.yaml")["fields"]["document_number"]["value"]
+    return re.compile(rf"^\W{{0,4}}{_kind_word()}(?P<number>{number})\s*[,;|\u2013\u2014-]?\s*(?P<version>[vV]\.?\s?(?P<rev>\d{{1,3}}(?:\.\d{{1,3}}){{0,2}}))(?![\w.-])")
 
 
 def from_text(text: str, source: str, running: bool = False, known: str | None = None, opening: bool = True) -> dict[str, Field]:
