@@ -241,7 +241,8 @@ def test_number_in_a_control_row_of_labels_takes_any_numbering_scheme():
     assert "document_number" not in identity.from_table([["Number", "100-0045"]], "t")  # alone it could count anything
 
 
-@pytest.mark.parametrize("label", ["Eff.", "Implementation Date:", "Date of Implementation:", "Valid from:"])
+@pytest.mark.parametrize("label", ["Eff.", "Implementation Date:", "Date of Implementation:", "Valid from:", "Released:", "Date Released:",
+                                   "Released on", "Effectivity Date:"])
 def test_other_labels_of_the_effective_date(label):
     assert identity.from_text(f"Doc No: SOP-1  {label} 2021-09-01", "header")["effective_date"].value == "2021-09-01"
     assert "effective_date" not in identity.from_text("Coefficient 2021-09-01; staff 2021-09-01", "header")
