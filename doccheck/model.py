@@ -199,6 +199,7 @@ EVIDENCE = ("anchored", "paragraph", "nearby", "table", "heading", "document")
 # How sure a set finding is that the set is the whole QMS (doccheck.engine.setcontext): rules grade by it too.
 SET_EVIDENCE = ("complete-set", "partial-set", "listed", "form")
 FIELD_EVIDENCE = ("file-name",)  # a document-control field read only from the file name
+FILE_NAME_SOURCE = "file name (last resort)"  # the source of a document number read from the file name
 _CONTEXTUAL = frozenset({"table", "heading", "document"})
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from doccheck.extract.dates import parse_date
 from doccheck.extract.pdflayout import heading_level
-from doccheck.model import Field, Metadata
+from doccheck.model import FILE_NAME_SOURCE, Field, Metadata
 from doccheck.resources import corpus
 
 
@@ -283,10 +283,16 @@ def _self_reference() -> re.Pattern[str]:
                       rf"(?:\s*[,;]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?P<rev>{fields['revision']['value']}))?\s*\)")
 
 
+def _numbered(value: str, letters: int = 0) -> bool:
+    """Whether a value of the number's shape is a number: a digit ("SOP-QA" is a name), and ``letters``
+    letters at least ("V1.0" is a version, "R01" a file's running id)."""
+    return any(ch.isdigit() for ch in value) and sum(ch.isalpha() for ch in value) >= letters
+
+
 def _named_by_itself(lines: Sequence[str]) -> dict[str, Field]:
     for line in lines:
         m = _self_reference().search(line[:_CONTROL_SPAN])
-        if m and any(ch.isdigit() for ch in m.group("number")):
+        if m and _numbered(m.group("number")):
             found = {"document_number": Field(m.group("number"), "first page (where the document names itself)")}
             if m.group("rev"):
                 found["revision"] = Field(m.group("rev"), "first page (where the document names itself)")
@@ -312,30 +318,29 @@ def lone_number(sources: Sequence[dict[str, Field]], running: Iterable[tuple[str
     if any(found.get("document_number") and found["document_number"].value for found in sources):
         return {}
     spec = next(s for s in _specs() if s.name == "document_number")
-    kind = re.compile(_kind_word())
     for text, part in running:
         for line in text.split("\n"):
             value = _unmarked(line).strip()
-            named = kind.match(value).end()  # "SOP: SOP-QA-004", "Form F-001": the kind is no part of it, and says what it is
+            named = _kind_re().match(value).end()  # "SOP: SOP-QA-004", "Form F-001": the kind is no part of it, and says what it is
             value = value[named:]
-            if spec.value_re and spec.value_re.fullmatch(value) and any(ch.isdigit() for ch in value) and sum(ch.isalpha() for ch in value) >= (1 if named else 2):
+            if spec.value_re and spec.value_re.fullmatch(value) and _numbered(value, 1 if named else 2):
                 return {"document_number": Field(value, f"{part} (unlabelled, a number alone)")}
     return {}
-
-
-FILE_NAME_SOURCE = "file name (last resort)"
 
 
 def from_file_name(stem: str) -> dict[str, Field]:
     """The number a file name opens with ("SOP-QA-004 Supplier Control", "QM-001-quality-manual"): the last
     resort, for a document that shows none (its findings say so). A digit and two letters: "R01" is no number."""
-    m = _TITLE_NUMBER_START.match(stem)
-    if m and any(ch.isdigit() for ch in m.group("number")) and sum(ch.isalpha() for ch in m.group("number")) >= 2:
+    m = _number_first().match(stem)
+    if m and _numbered(m.group("number"), 2):
         return {"document_number": Field(m.group("number"), FILE_NAME_SOURCE)}
     return {}
 
 
-_TITLE_NUMBER_START = re.compile(r"(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})(?![A-Za-z0-9])")
+@functools.cache
+def _number_first() -> re.Pattern[str]:
+    """A number of the corpus' shape at the start, ending where a letter or digit cannot go on."""
+    return re.compile(rf"(?P<number>{corpus('document-control.yaml')['fields']['document_number']['value']})(?![A-Za-z0-9])")
 
 
 _CONTROL_LINES = 6  # the first page's first lines: the title and its control line, before any section
@@ -353,12 +358,19 @@ def _opening_lines(lines: Sequence[str]) -> int:
 
 @functools.cache
 def _number_then_revision() -> re.Pattern[str]:
-    """A line that opens with a document number and goes on with its revision ("SOP-PUR-003 Rev 05")."""
+    """A line that opens with a document number (after the kind of document, maybe) and goes on with its revision
+    ("SOP-PUR-003 Rev 05"), or with a version as an issuing body writes it ("WI-PRD-077 v4", "MDCG 2019-6 v2")."""
     fields = corpus("document-control.yaml")["fields"]
     number = fields["document_number"]["value"]
     labels = _label_alternation(fields["revision"]["labels"])
     revision = fields["revision"]["value"]
-    return re.compile(rf"^\W{{0,4}}{_kind_word()}(?P<number>{number})\s*[,;:|\u2013\u2014-]?\s*(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?:{revision})")
+    return re.compile(rf"^\W{{0,4}}{_kind_word()}(?P<number>{number})\s*[,;:|\u2013\u2014-]?\s*"
+                      rf"(?:(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?:{revision})|(?P<version>[vV]\.?\s?(?P<rev>\d{{1,3}}(?:\.\d{{1,3}}){{0,2}}))(?![\w.-]))")
+
+
+@functools.cache
+def _kind_re() -> re.Pattern[str]:
+    return re.compile(_kind_word())
 
 
 @functools.cache
@@ -373,22 +385,15 @@ def _number_before_revision(lines: Sequence[str], source: str = "first page") ->
     """The document's own number where no label names it: a line under the title, or in a page header or
     footer, that opens with a number and its revision. NOTE: on the first page only its first lines: a
     reference list further down cites other numbers so."""
+    where = f"{source} (unlabelled, before its revision)"
     for line in lines:
-        text = _unmarked(line).strip()
-        m = _number_then_revision().match(text)
-        if m and any(ch.isdigit() for ch in m.group("number")):
-            return {"document_number": Field(m.group("number"), f"{source} (unlabelled, before its revision)")}
-        v = _number_then_version().match(text)  # "WI-PRD-077 v4", as an issuing body writes "MDCG 2019-6 v2"
-        if v and any(ch.isdigit() for ch in v.group("number")):
-            where = f"{source} (unlabelled, before its revision)"
-            return {"document_number": Field(v.group("number"), where), "revision": Field(v.group("rev"), where, v.group("version"))}
+        m = _number_then_revision().match(_unmarked(line).strip())
+        if m and _numbered(m.group("number")):
+            found = {"document_number": Field(m.group("number"), where)}
+            if m.group("version"):  # a labelled revision is read by the label's own pattern (from_text)
+                found["revision"] = Field(m.group("rev"), where, m.group("version"))
+            return found
     return {}
-
-
-@functools.cache
-def _number_then_version() -> re.Pattern[str]:
-    number = corpus("document-control.yaml")["fields"]["document_number"]["value"]
-    return re.compile(rf"^\W{{0,4}}{_kind_word()}(?P<number>{number})\s*[,;|\u2013\u2014-]?\s*(?P<version>[vV]\.?\s?(?P<rev>\d{{1,3}}(?:\.\d{{1,3}}){{0,2}}))(?![\w.-])")
 
 
 def from_text(text: str, source: str, running: bool = False, known: str | None = None, opening: bool = True) -> dict[str, Field]:
@@ -595,7 +600,7 @@ def from_title_line(texts: Sequence[str], source: str = "title (unlabelled)") ->
     """A number that opens the document's title ("QP-07.05 — Document Control Procedure", "# SOP-QA-004 Training")."""
     for text in texts:
         m = _TITLE_NUMBER.match(_unmarked(text).lstrip("# "))
-        if m and any(ch.isdigit() for ch in m.group("number")):
+        if m and _numbered(m.group("number")):
             return {"document_number": Field(m.group("number"), source)}
     return {}
 

@@ -54,9 +54,9 @@ def summary(report: Report, unlisted: int = 0) -> str:
 
 def render(report: Report, color: bool = False, show_info: bool = True) -> str:
     """``show_info`` False (a default scan): what to act on is listed, information only counted, with how to list it."""
-    shown = [f for f in report.all_findings() if show_info or f.severity > Severity.INFO]
-    hidden = sum(1 for f in report.all_findings() if f.severity == Severity.INFO) if not show_info else 0
-    return "\n".join([*(line(f, color) for f in shown), "", summary(report, hidden)]) + "\n"
+    every = list(report.all_findings())
+    shown = every if show_info else [f for f in every if f.severity > Severity.INFO]
+    return "\n".join([*(line(f, color) for f in shown), "", summary(report, len(every) - len(shown))]) + "\n"
 
 
 def statistics(report: Report) -> str:

@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from doccheck.profile import DocumentProfile as DocContext
 from doccheck.engine.context import Hit
 from doccheck.engine.rule import Rule
-from doccheck.extract.identity import FILE_NAME_SOURCE
-from doccheck.model import METADATA_FIELDS, Document, Location
+from doccheck.model import FILE_NAME_SOURCE, METADATA_FIELDS, Document, Location
 
 CHECKS = ("present", "pattern", "consistent", "not-future", "no-pending-revisions", "no-open-comments", "no-draft-mark")
 _FIELD_FREE = ("no-pending-revisions", "no-open-comments", "no-draft-mark")
