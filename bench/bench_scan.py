@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import multiprocessing
 import os
 import random
 import subprocess
@@ -94,10 +95,28 @@ def bare(paths: list[Path]) -> float:
 
 
 def timed_scan(folder: Path, jobs: int, cache: Path | None = None) -> tuple[float, int]:
+    """(seconds, findings) of a scan in a process forked from this one, which has not imported spaCy.
+
+    NOTE: in this process, a scan with two or more workers builds the pipeline here and forks its
+    workers from it (doccheck.parallel), so every later scan would start warm: each one gets a
+    fresh process, as a user's ``doccheck scan`` does (it has only this bench's imports).
+    """
+    assert "spacy" not in sys.modules, "the bench process must stay without spaCy"
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_scan_child, args=(send, folder, jobs, cache))
+    child.start()
+    send.close()
+    outcome = receive.recv()
+    child.join()
+    return outcome
+
+
+def _scan_child(send, folder: Path, jobs: int, cache: Path | None) -> None:  # type: ignore[no-untyped-def]
     config = Config(root=folder, jobs=jobs, cache=cache, use_cache=cache is not None)
     start = time.perf_counter()
     report = scan([folder], config)
-    return time.perf_counter() - start, sum(1 for _ in report.all_findings())
+    send.send((time.perf_counter() - start, sum(1 for _ in report.all_findings())))
 
 
 def cold_process(args: list[str], cwd: Path) -> float:

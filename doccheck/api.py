@@ -126,7 +126,7 @@ def _scan(
     started = time.perf_counter()
     paths = list(paths)  # read twice: discovery, and whether a folder was given (set analysis)
     files = discover(paths, config.include, config.exclude)
-    pool = _early_pool(config, len(files))
+    pool = _early_pool(config, files)
     try:
         return _scan_files(paths, files, config, progress, details, pool, started)
     finally:
@@ -134,14 +134,14 @@ def _scan(
             pool.close()
 
 
-def _early_pool(config: Config, files: int):  # type: ignore[no-untyped-def]
+def _early_pool(config: Config, files: list[Path]):  # type: ignore[no-untyped-def]
     """Workers started now, before the rules are parsed, when every file will be checked (no cache)."""
-    from doccheck.parallel import Pool, workers_for
+    from doccheck.parallel import Pool, Task, workers_for
 
-    jobs = workers_for(config.jobs, files)
+    jobs = workers_for(config.jobs, len(files))
     if config.use_cache or config.executor != "local" or not files or not jobs:
         return None
-    return Pool(jobs, config.memory_mb)
+    return Pool(jobs, config.memory_mb, [Task(n, str(path), display_path(path)) for n, path in enumerate(files)])
 
 
 def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, progress: Callable[[int, int, str], None] | None, details: bool,

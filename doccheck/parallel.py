@@ -4,8 +4,9 @@ NOTE: not concurrent.futures: one PDF that makes PDFium abort (SIGABRT) or hang 
 break a whole ProcessPoolExecutor. Here each worker has its own pipe; a worker that dies
 or overruns the per-file time limit is killed and replaced, its file reported as
 unreadable, and the batch goes on. Workers are forked, parallelise by file (spaCy's own
-n_process is 40x slower on paragraph-sized texts), and load rules and the spaCy
-pipeline once each.
+n_process is 40x slower on paragraph-sized texts), and inherit the parsed rules. One
+worker builds the spaCy pipeline itself, while the parent parses the rules; two or more
+fork from a parent that has built it once, while `doccheck.prefetch` extracts files.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Task:
     index: int
     path: str
     display: str
+    document: bytes | None = None  # the file already extracted (pickled), by `doccheck.prefetch`
+    seconds: float = 0.0  # what that extraction took
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -59,9 +62,8 @@ def _warm() -> None:
     prepare()
 
 
-def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None:
-    """Check the files sent on ``conn``. A worker started before the rules were parsed (``settings``
-    None) imports spaCy meanwhile and takes its settings and rules from the first message."""
+def as_child(memory_mb: int = 0) -> None:
+    """What every child that reads documents sets first: quiet aborts, Ctrl-C left to the parent, death with it; the memory cap."""
     import faulthandler
     import signal
 
@@ -69,6 +71,13 @@ def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # NOTE: Ctrl-C reaches the whole process group: the parent alone handles it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
+    _limit_memory(memory_mb)
+
+
+def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None:
+    """Check the files sent on ``conn``. A worker started before the rules were parsed (``settings``
+    None) imports spaCy meanwhile and takes its settings and rules from the first message."""
+    as_child()
     if settings is None:
         from doccheck.worker import prime
 
@@ -84,7 +93,10 @@ def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None
         if task is None:
             return
         try:
-            result = check_file(task.path, task.display, settings)
+            if task.document is None:
+                result = check_file(task.path, task.display, settings)
+            else:
+                result = check_file(task.path, task.display, settings, extracted=(task.document, task.seconds))
         except MemoryError:
             result = failed(task.path, task.display, settings, "too-large", f"needed more than {memory_mb} MB of memory")
         except Exception:  # noqa: BLE001 - a bug on one file must not cost the batch
@@ -109,21 +121,41 @@ class _Slot:
 
 
 class Pool:
-    """Workers started before the rules are parsed: they import spaCy while the parent parses.
+    """Work started before the rules are parsed, for a scan that will check every file (no cache).
 
-    NOTE: a scan without a cache checks every file, so its workers are certain to be needed;
-    started after the rules, each paid ~0.6 s of spaCy import the parent's ~0.15 s of rule
-    parsing could have hidden (a one-file pre-commit run: ~15% of its time).
+    One worker imports spaCy while the parent parses the rules (NOTE: started after them, it
+    paid ~0.6 s of import the parent's ~0.15 s of parsing could have hidden: a one-file
+    pre-commit run's ~15%). For two or more, the parent imports spaCy once the rules are
+    parsed and forks its workers from it, and a `doccheck.prefetch` helper starts extracting
+    ``tasks`` now.
     """
 
-    def __init__(self, jobs: int, memory_mb: int) -> None:
+    def __init__(self, jobs: int, memory_mb: int, tasks: list[Task]) -> None:
         self.ctx = mp.get_context("fork")
-        self.slots = [_Slot(self.ctx, None, memory_mb) for _ in range(max(1, jobs))]
+        self.slots: list[_Slot] = []
+        self.prefetch = None
+        if jobs >= 2 and not _warm_here():
+            from doccheck.prefetch import Prefetch
+
+            self.prefetch = Prefetch(self.ctx, tasks, memory_mb)
+        elif jobs < 2:
+            self.slots = [_Slot(self.ctx, None, memory_mb)]
 
     def close(self) -> None:
         for slot in self.slots:
             _stop(slot)
         self.slots = []
+        if self.prefetch is not None:
+            self.prefetch.close()
+            self.prefetch = None
+
+
+def _warm_here() -> bool:
+    """This process has built the pipeline already (a library caller's second scan): workers forked now start warm."""
+    import sys
+
+    pipeline = sys.modules.get("doccheck.nlp.pipeline")
+    return pipeline is not None and pipeline._pipeline.cache_info().currsize > 0
 
 
 def _stop(slot: _Slot) -> None:
@@ -137,6 +169,70 @@ def _stop(slot: _Slot) -> None:
         slot.kill()
 
 
+def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, pool: Pool | None):  # type: ignore[no-untyped-def]
+    """The workers for ``tasks`` and the prefetch helper whose files they wait for (or None).
+
+    NOTE: two or more workers fork from this process once it has built the pipeline, so spaCy is
+    imported once rather than once per worker at the same time; a helper extracts meanwhile.
+    """
+    from doccheck.engine.run import needs_tags
+    from doccheck.worker import _rules
+
+    ctx = pool.ctx if pool else mp.get_context("fork")
+    if pool and pool.slots:
+        slots = pool.slots[:wanted]
+        for extra in pool.slots[wanted:]:
+            _stop(extra)
+        pool.slots = []
+        return slots, None
+    prefetch = pool.prefetch if pool else None
+    if pool:
+        pool.prefetch = None  # ours now
+    if prefetch is not None and [(t.index, t.path) for t in prefetch.tasks] != [(t.index, t.path) for t in tasks]:
+        prefetch.close()
+        prefetch = None
+    if wanted >= 2 and (needs_tags(_rules(settings)) or settings.set_facts) and not _warm_here():
+        if prefetch is None:
+            from doccheck.prefetch import Prefetch
+
+            prefetch = Prefetch(ctx, tasks, memory_mb)
+        _warm()
+    elif prefetch is not None:
+        prefetch.close()
+        prefetch = None
+    return [_Slot(ctx, settings, memory_mb) for _ in range(wanted)], prefetch
+
+
+def _collect(prefetch, ready: list, now: float, timeout: float, settings: Settings, claimed: int):  # type: ignore[no-untyped-def]
+    """What the prefetch helper did with its ``claimed`` first tasks, once it is done: (tasks to
+    queue first, carrying their documents; results for a file it crashed or hung on). None: not yet.
+
+    A file the helper crashed or ran out of time on is reported as a worker's would be; the
+    files it had extracted before are lost with it and go to the workers as if never tried.
+    """
+    since, on = prefetch.busy_since(), prefetch.on()
+    failure = None
+    if prefetch.conn in ready:
+        try:
+            done = prefetch.conn.recv()
+        except (EOFError, OSError):
+            prefetch.process.join(5)  # the pipe closes before the process is reaped
+            code = prefetch.process.exitcode
+            why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            done, failure = [], ("worker-crashed", f"the reader crashed on this file ({why})")
+    elif since is not None and now - since > timeout:
+        done, failure = [], ("timeout", f"reading took longer than {timeout:g} s")
+    else:
+        return None
+    prefetch.close()
+    extracted = {n: (blob, seconds) for n, blob, seconds in done if blob is not None}
+    blamed = on if failure else None
+    requeue = [Task(t.index, t.path, t.display, *extracted[n]) if n in extracted else t
+               for n, t in enumerate(prefetch.tasks[:claimed]) if t is not blamed]
+    results = [(blamed.index, failed(blamed.path, blamed.display, settings, *failure, now - since))] if blamed and failure else []  # type: ignore[operator]
+    return requeue, results
+
+
 def run(
     tasks: list[Task],
     settings: Settings,
@@ -146,19 +242,17 @@ def run(
     progress: Callable[[Task], None] = lambda task: None,
     pool: Pool | None = None,
 ) -> Iterator[tuple[int, DocumentResult]]:
-    """Yield ``(task.index, result)`` as files finish (in any order); ``pool``: workers started early."""
+    """Yield ``(task.index, result)`` as files finish (in any order); ``pool``: work started early."""
     from doccheck.worker import _RULES
 
-    ctx = pool.ctx if pool else mp.get_context("fork")
-    queue = deque(tasks)
     wanted = max(1, min(jobs, len(tasks)))
-    slots = pool.slots[:wanted] if pool else [_Slot(ctx, settings, memory_mb) for _ in range(wanted)]
-    if pool:
-        for extra in pool.slots[wanted:]:
-            _stop(extra)
-        pool.slots = []
+    slots, prefetch = _start(tasks, settings, wanted, memory_mb, pool)
+    claimed = prefetch.stop() if prefetch else 0
+    queue = deque(tasks[claimed:])
+    by_index = {t.index: t for t in tasks[:claimed]}
+    ctx = pool.ctx if pool else mp.get_context("fork")
     try:
-        while queue or any(s.task for s in slots):
+        while queue or any(s.task for s in slots) or prefetch:
             for slot in slots:
                 if slot.waiting:
                     slot.conn.send((settings, _RULES[settings]))
@@ -167,8 +261,17 @@ def run(
                     slot.task, slot.started = queue.popleft(), time.monotonic()
                     slot.conn.send(slot.task)
             busy = [s for s in slots if s.task]
-            ready = wait([s.conn for s in busy], timeout=0.25)
+            ready = wait([s.conn for s in busy] + ([prefetch.conn] if prefetch else []), timeout=0.25)
             now = time.monotonic()
+            if prefetch:
+                collected = _collect(prefetch, ready, now, timeout, settings, claimed)
+                if collected is not None:
+                    prefetch = None
+                    requeue, lost = collected
+                    queue.extendleft(reversed(requeue))
+                    for index, result in lost:
+                        progress(by_index[index])
+                        yield index, result
             for i, slot in enumerate(slots):
                 task = slot.task
                 if task is None:
@@ -196,6 +299,8 @@ def run(
     finally:
         for slot in slots:
             _stop(slot)
+        if prefetch:
+            prefetch.close()
 
 
 def default_jobs() -> int:

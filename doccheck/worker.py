@@ -53,13 +53,21 @@ def _doc_type(display: str, settings: Settings) -> str | None:
     return next((t for glob, t in settings.document_types if fnmatch.fnmatch(display, glob)), None)
 
 
-def check_file(path: str, display: str, settings: Settings) -> DocumentResult:
+def check_file(path: str, display: str, settings: Settings, extracted: tuple[bytes, float] | None = None) -> DocumentResult:
+    """``extracted``: the document as `doccheck.prefetch` pickled it, and the seconds that took."""
     from doccheck.engine.run import check_document, document_profile, needs_tags
-    from doccheck.extract import extract
 
     started = time.perf_counter()
     rules = _rules(settings)
-    doc = extract(path, display=display)
+    if extracted is None:
+        from doccheck.extract import extract
+
+        doc = extract(path, display=display)
+    else:
+        import pickle
+
+        doc = pickle.loads(extracted[0])
+        started -= extracted[1]
     if doc.readable and (needs_tags(rules) or settings.set_facts):
         from doccheck.nlp import tag_document  # NOTE: imports spaCy; only when a rule needs tags
 

@@ -1,0 +1,110 @@
+"""Two or more workers: the parent imports spaCy once while a helper extracts the first files (doccheck.prefetch).
+
+Each scan runs in a fresh process, as a user's does: in this test process spaCy is loaded
+already, and a scan here forks its workers warm without a helper.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+from doccheck.api import scan
+from doccheck.config import Config
+
+FILES = 12  # two workers' worth (doccheck.parallel.FILES_PER_WORKER)
+
+# extract() is replaced before the scan, so the helper and the workers forked later log every
+# call (process id, file) and the chosen fault strikes a00.md, the first file the helper claims
+SCRIPT = """
+import json, os, sys, time
+from pathlib import Path
+import doccheck.extract as extraction
+real, log, fault = extraction.extract, Path(sys.argv[2]), os.environ.get("FAULT", "")
+def traced(path, *args, **kwargs):
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()} {Path(path).name}\\n")
+    if Path(path).name == "a00.md" and fault == "abort":
+        os.abort()
+    if Path(path).name == "a00.md" and fault == "hang":
+        time.sleep(60)
+    return real(path, *args, **kwargs)
+extraction.extract = traced
+from doccheck.api import scan
+from doccheck.config import Config
+root = Path(sys.argv[1])
+report = scan([root], Config(root=root, jobs=int(sys.argv[3]), use_cache=False, timeout=float(sys.argv[4])))
+print(json.dumps({"parent": os.getpid(), "spacy_here": "spacy" in sys.modules,
+                  "findings": {r.document.path: [[f.rule, str(f.location), f.message, f.severity.name] for f in r.findings] for r in report.documents}}))
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(FILES):
+        cite = "21 CFR 820.30(j)" if i % 2 else "the Device Master Record"
+        (lib / f"a{i:02d}.md").write_text(f"# Procedure {i}\n\n## 1 Purpose\n\nRecords follow {cite} and are kept.\n", encoding="utf-8")
+    return lib
+
+
+def _scan_in_fresh_process(folder: Path, jobs: int = 2, timeout: float = 60, fault: str = "") -> tuple[dict, list[tuple[int, str]]]:
+    log = folder.parent / "extracted.log"
+    log.unlink(missing_ok=True)
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(folder), str(log), str(jobs), str(timeout)], cwd=folder, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT), "FAULT": fault})
+    assert done.returncode == 0, done.stderr
+    calls = [(int(pid), name) for pid, name in (line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines())]
+    return json.loads(done.stdout.strip().splitlines()[-1]), calls
+
+
+def _serial(folder: Path) -> dict:
+    report = scan([folder], Config(root=folder, jobs=0, use_cache=False))
+    return {r.document.path: [[f.rule, str(f.location), f.message, f.severity.name] for f in r.findings] for r in report.documents}
+
+
+def test_two_workers_give_the_serial_report_and_extract_each_file_once(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    out, calls = _scan_in_fresh_process(folder)
+    assert out["findings"] == _serial(folder)
+    assert sorted(name for _, name in calls) == sorted(p.name for p in folder.iterdir())  # once each: the helper's files are not read again
+    helper = calls[0][0]  # a00.md, claimed first, by the helper while the parent imported spaCy
+    assert helper != out["parent"] and sum(pid == helper for pid, _ in calls) >= 1
+    assert out["spacy_here"]  # the workers forked from the parent's pipeline
+
+
+def test_one_worker_keeps_spacy_out_of_the_parent(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    out, calls = _scan_in_fresh_process(folder, jobs=1)
+    assert out["findings"] == _serial(folder) and not out["spacy_here"]
+    assert len({pid for pid, _ in calls}) == 1 and len(calls) == FILES  # the one worker read every file
+
+
+def test_a_file_the_helper_crashes_on_costs_only_itself(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    out, calls = _scan_in_fresh_process(folder, fault="abort")
+    serial = _serial(folder)
+    (rule, _, message, _), = out["findings"].pop("a00.md")
+    assert rule == "READ-001" and "crashed" in message and "signal 6" in message
+    serial.pop("a00.md")
+    assert out["findings"] == serial
+    assert Counter(name for _, name in calls)["a00.md"] == 1  # reported, not tried again
+
+
+def test_a_file_the_helper_hangs_on_runs_out_of_the_time_limit_alone(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    out, calls = _scan_in_fresh_process(folder, timeout=3, fault="hang")
+    serial = _serial(folder)
+    (rule, _, message, _), = out["findings"].pop("a00.md")
+    assert rule == "READ-001" and "longer than 3 s" in message
+    serial.pop("a00.md")
+    assert out["findings"] == serial
