@@ -31,6 +31,7 @@ from doccheck.resources import corpus
 ROLES = ("controlled", "record", "template", "external")
 STATUSES = ("effective", "draft", "obsolete", "superseded", "unknown")
 _FIRST_PAGES_CHARS = 12_000  # where a regulator's or publisher's wording shows (first pages)
+_ISSUER_LINE = 100  # a letterhead or running head, not a sentence; a Federal Register page's head is ~90 characters
 _MARK = re.compile(r"\b(DRAFT|OBSOLETE|SUPERSEDED|UNCONTROLLED)\b")
 
 
@@ -142,7 +143,7 @@ def _external(doc: Document, opening: str) -> str | None:
     if m:
         return f"it says '{m.group(0)}'"
     for line in _title_lines(doc):
-        m = data["issuers"].search(line) if len(line) <= 80 else None
+        m = data["issuers"].search(line) if len(line) <= _ISSUER_LINE else None
         if m:
             return f"an issuer heads it: '{line[:80]}'"
     m = data["licences"].search(opening, low)

@@ -120,6 +120,20 @@ def _profile(tmp_path: Path, name: str, text: str, **settings):
     ("numbering.md", "---\ndocument_number: SOP-DC-001\n---\n\n# Document control\n\nControlled documents: `SOP-XXX`, `WI-XXX`, `PLAN-XXX`; "
                      "records `PLAN-QMS-001_v1.0_YYYY-MM-DD`.\n\n| Rev | Date | Author |\n|---|---|---|\n| 0.1 | YYYY-MM-DD | Name |\n",
      "controlled", "controlled"),
+    # the regulation's own text, as printed from eCFR, as the annual CFR edition, as a Federal Register page
+    ("ecfr.md", "# eCFR :: 21 CFR Part 820 -- Quality System Regulation\n\n§ 820.30 Design controls.\n", "external", "issuer"),
+    ("ecfr-print.md", "12/1/26, 9:14 AM eCFR :: 21 CFR Part 820 -- Quality System Regulation\n\n§ 820.30 Design controls.\n", "external", "issuer"),
+    ("ecfr-notice.md", "# Part 820\n\nThis content is from the eCFR and is authoritative but unofficial.\n", "external", "authoritative but unofficial"),
+    ("cfr-notes.md", "# PART 820—QUALITY SYSTEM REGULATION\n\nAuthority: 21 U.S.C. 351, 352, 360.\n", "external", "authority: 21 u.s.c. 3"),
+    ("cfr-source.md", "# PART 820—QUALITY SYSTEM REGULATION\n\nSource: 61 FR 52654, Oct. 7, 1996, unless otherwise noted.\n", "external", "source: 61 fr 5"),
+    ("cfr-edition.md", "21 CFR Ch. I (4–1–19 Edition)\n\n§ 820.1 Scope.\n", "external", "issuer"),
+    ("cfr-hhs.md", "Food and Drug Administration, HHS § 820.1\n\n§ 820.1 Scope.\n", "external", "issuer"),
+    ("federal-register.md", "Federal Register / Vol. 89, No. 25 / Tuesday, February 6, 2024 / Rules and Regulations\n\n# Quality System Regulation Amendments\n",
+     "external", "issuer"),
+    ("printed.md", "https://www.ecfr.gov/current/title-21/chapter-I/subchapter-H/part-820 1/45\n\n# Part 820\n", "external", "issuer"),
+    # a procedure that reads the regulation's sources names them in sentences
+    ("ra-sop.md", "---\ndocument_number: SOP-RA-003\n---\n\n# Regulatory intelligence\n\nWe read each Federal Register / Vol. notice and the eCFR :: pages "
+                  "at https://www.ecfr.gov/current/title-21 weekly; the Authority: section of each rule is filed.\n", "controlled", "controlled"),
     # a company procedure that names a regulator in a sentence is not the regulator's document
     ("fda-sop.md", "---\ndocument_number: SOP-RA-002\n---\n\n# FDA inspections\n\nFood and Drug Administration inspectors are escorted.\n"
                    "\nThe BSI Group audits us yearly.\n", "controlled", "controlled"),
