@@ -467,3 +467,54 @@ def test_a_version_right_after_the_number_on_a_running_line_is_the_revision(line
     assert found["document_number"].value == number
     assert (found["revision"].value if "revision" in found else None) == revision
 
+
+
+@pytest.mark.parametrize("label", ["Authorised by", "Authorized by", "Authorisation", "Authorization", "Released by", "Approver Name"])
+def test_authorisation_and_release_labels_name_the_approver(label):
+    assert identity.from_text(f"Doc No: SOP-1  {label}: Jane Smith", "header")["approval"].value == "Jane Smith"
+    assert "effective_date" not in identity.from_text(f"{label}: Jane Smith", "header")  # 'Released by' is no date's label
+
+
+@pytest.mark.parametrize(("line", "number", "revision"), [("SOP-QA-018 · v1.3 · Effective 2025-04-01", "SOP-QA-018", "1.3"),
+                                                          ("SOP-QA-018 / Rev 2", "SOP-QA-018", None), ("WI-PRD-077 • v4", "WI-PRD-077", "4")])
+def test_a_number_and_its_revision_separated_by_a_dot_or_slash(line, number, revision):
+    found = identity.from_running_line(line, "header")
+    assert found["document_number"].value == number
+    assert (found["revision"].value if "revision" in found else None) == revision
+
+
+@pytest.mark.parametrize(("title", "number"), [("Supplier Control (SOP-QA-015)", "SOP-QA-015"), ("# Labeling Checklist [F-004A]", "F-004A"),
+                                               ("Document Control – QP-0004", "QP-0004"), ("**Training - SOP-HR-002**", "SOP-HR-002"),
+                                               ("Supplier Control (2024)", None), ("Risk Management (see below)", None), ("(SOP-QA-015)", None),
+                                               ("Design Review - Phase 2", None), ("Calibration (QP-XX)", None)])
+def test_a_number_that_ends_the_title(title, number):
+    found = identity.from_title_line([title], ends=True).get("document_number")
+    assert (found.value if found else None) == number
+
+
+def test_a_number_after_the_title_reaches_the_metadata_of_markdown_and_word_but_not_from_a_first_paragraph(tmp_path):
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, p, write_docx
+
+    from doccheck.extract import extract
+
+    md = tmp_path / "supplier.md"
+    md.write_text("# Supplier Control (SOP-QA-015)\n\n## 1 Purpose\n\nSuppliers are evaluated.\n", encoding="utf-8")
+    assert extract(md).metadata.get("document_number") == "SOP-QA-015"
+    titled = tmp_path / "titled.docx"
+    write_docx(str(titled), DocxSpec(body=[p("Supplier Control – SOP-QA-016", "Title"), p("Suppliers are evaluated.")]))
+    assert extract(titled).metadata.get("document_number") == "SOP-QA-016"
+    prose = tmp_path / "prose.docx"  # no heading: a first paragraph ending with a bracketed number cites it
+    write_docx(str(prose), DocxSpec(body=[p("Suppliers are listed on the approved supplier list (F-012)"), p("Text.")]))
+    assert extract(prose).metadata.get("document_number") is None
+
+
+@pytest.mark.parametrize(("line", "field", "value"), [("_Approved: J. Smith_", "approval", "J. Smith"), ("__Rev:__ 2", "revision", "2"),
+                                                      ("_Document No: SOP_QA_004_", "document_number", "SOP_QA_004")])
+def test_underscore_emphasis_is_read_through_but_never_inside_a_number_or_a_blank(line, field, value):
+    assert identity.from_text(line, "first page")[field].value == value
+    assert identity.from_text("Effective Date: ____", "first page")["effective_date"] == identity.blank("first page")

@@ -419,7 +419,8 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     sources.extend(identity.from_first_page([b.text for b in first], sources))
     sources.extend(identity.from_series(text, part) for text, part in (*running, *((b.text, b.part) for b in first[:6])))
     sources.extend(identity.from_running_line(text, part) for text, part in running)
-    sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading" or b.level][:1] or [b.text for b in first[:1]]))
+    titles = [b.text for b in first if b.kind == "heading" or b.level][:1]
+    sources.append(identity.from_title_line(titles, ends=True) if titles else identity.from_title_line([b.text for b in first[:1]]))
     for rows in body_tables:
         sources.append(identity.from_history(rows))
     sources.extend(approval.from_rows(rows, "signature table") for rows in body_tables)

@@ -103,12 +103,14 @@ def blank(source: str) -> Field:
     return Field("", source, None, "blank")
 
 
-_MARKUP = re.compile(r"[*`]+")
+# NOTE: an underscore is emphasis only at the edge of a word ("_Approved: J. Smith_"): never inside a number
+# ("SOP_QA_004") and never a blank's underscores ("Effective Date: ____")
+_MARKUP = re.compile(r"[*`]+|(?<![\w_])_{1,2}(?=[A-Za-z0-9*])|(?<=[A-Za-z0-9.):*])_{1,2}(?![\w_])")
 
 
 def _unmarked(text: str) -> str:
-    """Markdown emphasis and code marks dropped (``**Revision:** r1``): labels and values read through them."""
-    return _MARKUP.sub("", text) if "*" in text or "`" in text else text
+    """Markdown emphasis and code marks dropped (``**Revision:** r1``, ``_Rev. 2_``): labels and values read through them."""
+    return _MARKUP.sub("", text) if "*" in text or "`" in text or "_" in text else text
 
 
 @functools.cache
@@ -364,7 +366,7 @@ def _number_then_revision() -> re.Pattern[str]:
     number = fields["document_number"]["value"]
     labels = _label_alternation(fields["revision"]["labels"])
     revision = fields["revision"]["value"]
-    return re.compile(rf"^\W{{0,4}}{_kind_word()}(?P<number>{number})\s*[,;:|\u2013\u2014-]?\s*"
+    return re.compile(rf"^\W{{0,4}}{_kind_word()}(?P<number>{number})\s*[,;:|/\u00b7\u2022\u2013\u2014-]?\s*"
                       rf"(?:(?i:{labels})(?![A-Za-z])\s*[:#]?\s*(?:{revision})|(?P<version>[vV]\.?\s?(?P<rev>\d{{1,3}}(?:\.\d{{1,3}}){{0,2}}))(?![\w.-]))")
 
 
@@ -593,15 +595,24 @@ def from_series(text: str, source: str) -> dict[str, Field]:
 
 
 # NOTE: the number ends where a letter or digit cannot go on: "F-004A" alone is not "F-004" before a title "A"
-_TITLE_NUMBER = re.compile(r"^\W{0,4}(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})(?![A-Za-z0-9])\s*(?:[-–—:|]\s*)?(?=[A-Za-z])")
+_TITLE_NUMBER = re.compile(r"^\W{0,4}(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})(?![A-Za-z0-9])\s*(?:[-–—:|·•]\s*)?(?=[A-Za-z])")
+# a number that ends the title, in brackets or after a dash: "Supplier Control (SOP-QA-015)", "Document Control – QP-0004"
+_TITLE_END_NUMBER = re.compile(r"[A-Za-z].*?(?:\s*[(\[]\s*(?P<bracketed>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})\s*[)\]]"
+                               r"|\s+[-–—|]\s+(?P<dashed>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4}))\W{0,3}$")
 
 
-def from_title_line(texts: Sequence[str], source: str = "title (unlabelled)") -> dict[str, Field]:
-    """A number that opens the document's title ("QP-07.05 — Document Control Procedure", "# SOP-QA-004 Training")."""
+def from_title_line(texts: Sequence[str], source: str = "title (unlabelled)", ends: bool = False) -> dict[str, Field]:
+    """A number that opens the document's title ("QP-07.05 — Document Control Procedure", "# SOP-QA-004 Training");
+    ``ends``: or that ends it ("Supplier Control (SOP-QA-015)"; the title heading itself, not a running line)."""
     for text in texts:
-        m = _TITLE_NUMBER.match(_unmarked(text).lstrip("# "))
+        line = _unmarked(text).lstrip("# ").strip()
+        m = _TITLE_NUMBER.match(line)
         if m and _numbered(m.group("number")):
             return {"document_number": Field(m.group("number"), source)}
+        m = _TITLE_END_NUMBER.match(line) if ends else None
+        number = m and (m.group("bracketed") or m.group("dashed"))
+        if number and _numbered(number, 1):
+            return {"document_number": Field(number, source, None, "after the title")}
     return {}
 
 

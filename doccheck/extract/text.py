@@ -237,7 +237,7 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
         sources.append(identity.from_table(tables[top], "first-page control table"))
     sources.extend(identity.from_first_page([b.text for b in first], sources))
     sources.extend(identity.from_series(b.text, "title block") for b in first[:6])
-    sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading"][:1]))
+    sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading"][:1], ends=True))
     sources.extend(identity.from_history(rows) for rows in tables.values())
     sources.extend(approval.from_rows(rows, "signature table") for rows in tables.values())
     sources.append(approval.from_lines((line for b in doc.blocks if b.part != "properties" for line in b.text.split("\n")), "signature block"))
