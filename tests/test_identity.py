@@ -518,3 +518,59 @@ def test_a_number_after_the_title_reaches_the_metadata_of_markdown_and_word_but_
 def test_underscore_emphasis_is_read_through_but_never_inside_a_number_or_a_blank(line, field, value):
     assert identity.from_text(line, "first page")[field].value == value
     assert identity.from_text("Effective Date: ____", "first page")["effective_date"] == identity.blank("first page")
+
+
+REGISTER = [["Document ID", "Title", "Version", "Effective Date"], ["SOP-QA-001", "Document Control", "3", "2024-01-10"],
+            ["SOP-QA-002", "Training", "2", "2024-02-11"], ["SOP-QA-003", "CAPA", "5", "2024-03-12"]]
+
+
+def test_a_table_of_documents_is_neither_a_control_block_nor_a_revision_history():
+    """A document register or a references table lists other documents: its first row is not this one's
+    identity, and its Version and Date columns are not this document's history."""
+    assert identity.is_document_list(REGISTER) and identity.from_table(REGISTER, "t") == {}
+    assert not identity.is_history_table(REGISTER) and identity.from_history(REGISTER) == {}
+    control = [["Document ID", "Version", "Effective Date"], ["SOP-QA-010", "2.1", "2025-04-01"]]  # one row: the document's own
+    assert not identity.is_document_list(control) and identity.from_table(control, "t")["document_number"].value == "SOP-QA-010"
+    history = [["Doc No", "Rev", "Date", "Description"], ["SOP-QA-010", "1", "2024-01-01", "New"], ["SOP-QA-010", "2", "2025-04-01", "Scope"]]
+    assert identity.is_history_table(history) and identity.from_history(history)["revision"].value == "2"  # one number in every row
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("# Master Document List\n\n" + "\n".join("| " + " | ".join(r) + " |" for r in REGISTER[:1] + [["---"] * 4] + REGISTER[1:]) + "\n", None),
+    ("# Training\n\n## 2 References\n\n| Document ID | Title | Version |\n|---|---|---|\n| SOP-QA-001 | Document Control | 3 |\n\n## 3 Procedure\n\nText.\n", None),
+    ("# Training\n\n| Document ID | Version |\n|---|---|\n| SOP-HR-002 | 4 |\n\n## 1 Purpose\n\nText.\n", "SOP-HR-002"),
+])
+def test_a_markdown_table_of_other_documents_gives_no_number(tmp_path, text, number):
+    from doccheck.extract import extract
+
+    path = tmp_path / "doc.md"
+    path.write_text(text, encoding="utf-8")
+    meta = extract(path).metadata
+    assert meta.get("document_number") == number
+    assert meta.get("revision") == (None if number is None else "4") and meta.get("effective_date") is None
+
+
+def test_a_register_keeps_the_severity_of_what_it_cites(tmp_path, scan_json):
+    """Not a revision history, so a QSR name in a register row is not demoted to information."""
+    rows = REGISTER[:1] + [["---"] * 4] + [["SOP-QA-001", "Design Controls per the Quality System Regulation", "3", "2024-01-10"]] + REGISTER[2:]
+    (tmp_path / "register.md").write_text("# Master Document List\n\n" + "\n".join("| " + " | ".join(r) + " |" for r in rows) + "\n", encoding="utf-8")
+    _, report = scan_json(str(tmp_path / "register.md"), "--no-cache", "--fail-on", "never")
+    findings = report["documents"][0]["findings"]
+    assert [f["severity"] for f in findings if f["rule"] == "QMSR-TERM-005"] == ["warning"]
+
+
+def test_a_word_references_table_in_a_numbered_section_is_not_the_control_table(tmp_path):
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, p, table, write_docx
+
+    from doccheck.extract import extract
+
+    path = tmp_path / "refs.docx"
+    write_docx(str(path), DocxSpec(body=[p("Training", "Title"), p("1 Purpose", "Heading1"), p("Staff are trained."), p("2 References", "Heading1"),
+                                         table([["Document ID", "Title", "Version"], ["SOP-QA-001", "Document Control", "3"]])]))
+    meta = extract(path).metadata
+    assert meta.get("document_number") is None and meta.get("revision") is None

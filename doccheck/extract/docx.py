@@ -367,10 +367,13 @@ _CONTROL_FIELDS = ("document_number", "revision", "effective_date", "approval")
 
 
 def _first_page_table(doc: Document, body: list[tuple[list[list[str]], int]]) -> dict[str, Field]:
-    """The first-page control table: the first body table, or, when it gives no field (a logo and title
-    table above the control table), the next that does among those that begin before the first section
-    heading (styled or numbered). NOTE: never one after it: "2 References" may hold a table of other
-    documents' numbers."""
+    """The first-page control table: the first body table unless a numbered section ("1 Purpose") comes
+    before it, or, when it gives no field (a logo and title table above the control table), the next that
+    does among those that begin before the first section heading (styled or numbered). NOTE: never one
+    after it: "2 References" may hold a table of other documents' numbers."""
+    numbered = next((b.index for b in doc.blocks if b.part == "body" and heading_level(b.text.strip())), len(doc.blocks))
+    if body[0][1] > numbered:  # the first table is in a numbered section ("2 References"): it cites other documents
+        return identity.signature_only(identity.from_table(body[0][0], _FIRST_TABLE))
     first = identity.from_table(body[0][0], _FIRST_TABLE)
     if any(f.value for f in first.values()):
         return first

@@ -468,7 +468,7 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
     A revision-history table is not one (its first row is not the current revision: `from_history`).
     """
     found: dict[str, Field] = {}
-    if is_history_table(rows):
+    if is_history_table(rows) or is_document_list(rows):
         return found
 
     def put(spec: _FieldSpec, raw: str, label: str, control_row: bool) -> bool:
@@ -527,9 +527,32 @@ def _header_columns(row: Sequence[str]) -> dict[str, int]:
     return cols
 
 
+def signature_only(found: dict[str, Field]) -> dict[str, Field]:
+    """What a table inside the procedure's numbered sections gives: its approval (a signature block is often
+    there), never an identity field ("2 References" tables cite other documents' numbers and revisions)."""
+    return {name: field for name, field in found.items() if name == "approval"}
+
+
+def is_document_list(rows: Sequence[Sequence[str]]) -> bool:
+    """Whether ``rows`` list documents (a document register, a references table): a header cell names the
+    document number and the rows under it hold two different numbers. Such a table is neither the
+    document's control block nor its revision history, whatever its Version and Date columns say."""
+    for h, header in enumerate(rows[:3]):
+        for c, cell in enumerate(header):
+            spec = _cell_field(cell)
+            if spec is None or spec.name != "document_number" or spec.value_re is None:
+                continue
+            numbers = {m.group(0) for row in rows[h + 1 :] if c < len(row) for m in [spec.value_re.search(row[c])] if m}
+            if len(numbers) >= 2:
+                return True
+    return False
+
+
 def is_history_table(rows: Sequence[Sequence[str]]) -> bool:
     """Whether a header row of ``rows`` names a revision column and a description column, or a date
     column over several rows (one row of Doc No / Rev / Effective under its labels is a control table)."""
+    if is_document_list(rows):
+        return False
     for h, header in enumerate(rows[:3]):
         cols = _header_columns(header)
         if "revision" in cols and ("description" in cols or ("date" in cols and len(rows) - h > 2)):
@@ -539,6 +562,8 @@ def is_history_table(rows: Sequence[Sequence[str]]) -> bool:
 
 def from_history(rows: Sequence[Sequence[str]], source: str = "revision history table") -> dict[str, Field]:
     """A revision-history table: the latest row's revision and date."""
+    if is_document_list(rows):
+        return {}
     for h, header in enumerate(rows):
         cols = _header_columns(header)
         if "revision" not in cols or not ({"date", "description"} & cols.keys()):

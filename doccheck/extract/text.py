@@ -9,6 +9,7 @@ Markdown table rows are blocks too, one per row with the cells separated by tabs
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 
 import yaml
@@ -232,9 +233,11 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
     for b in doc.blocks:
         if b.kind == "table_cell" and b.cell:
             tables.setdefault(b.cell[0], []).append(b.text.split("\t"))
-    top = next((b.cell[0] for b in first if b.kind == "table_cell" and b.cell), None)
+    opening = len(list(itertools.takewhile(lambda b: not (b.kind == "heading" and pdflayout.heading_level(b.text)), first)))
+    top = next(((n, b.cell[0]) for n, b in enumerate(first) if b.kind == "table_cell" and b.cell), None)
     if top is not None:  # a table among the first blocks: the control table a Word or PDF document keeps on page 1
-        sources.append(identity.from_table(tables[top], "first-page control table"))
+        found = identity.from_table(tables[top[1]], "first-page control table")
+        sources.append(found if top[0] < opening else identity.signature_only(found))  # after "1 Purpose": a signature block at most
     sources.extend(identity.from_first_page([b.text for b in first], sources))
     sources.extend(identity.from_series(b.text, "title block") for b in first[:6])
     sources.append(identity.from_title_line([b.text for b in first if b.kind == "heading"][:1], ends=True))
