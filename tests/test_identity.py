@@ -275,6 +275,9 @@ def test_a_placeholder_number_or_revision_is_a_blank(line):
     # a revision history's "Approved By" column: its rows are no signature table
     (["Rev", "Date", "Description", "Approved By", "A", "2025-01-10", "First issue", "Mark Lee"], None),
     (["Approvals", "Name", "Signature", "Quality Manager", "Regulatory Affairs"], None),  # roles only
+    (["Approved:", "", "Jane Smith, VP Quality", "", "2025-01-03"], "Jane Smith, VP Quality"),  # the label alone, its signer below
+    (["Final Approval", "Jane Smith"], "Jane Smith"),
+    (["DI RECORD APPROVAL", "☐ DI Record can be submitted to GUDID"], None),  # a record's approval section, no signer
 ])
 def test_approval_statements_and_a_signer_under_an_approvals_heading(lines, approval):
     from doccheck.extract.approval import from_lines
@@ -574,3 +577,16 @@ def test_a_word_references_table_in_a_numbered_section_is_not_the_control_table(
                                          table([["Document ID", "Title", "Version"], ["SOP-QA-001", "Document Control", "3"]])]))
     meta = extract(path).metadata
     assert meta.get("document_number") is None and meta.get("revision") is None
+
+
+@pytest.mark.parametrize(("rows", "approval"), [
+    ([["Function", "Name", "Signature"], ["Author", "John Doe", "signed"], ["QA Approval", "Jane Smith", "signed"]], "Jane Smith"),
+    ([["Approved", "Jane Smith", "2025-01-03"]], "Jane Smith, 2025-01-03"),
+    ([["Record", "Where", "Kept"], ["PR approval history", "GitHub PR database", "Permanent"]], None),  # a record of approvals, no signer
+    ([["Pending approval", "Jane Smith"]], None),
+])
+def test_a_signature_row_names_the_approval_of_a_function_but_a_record_of_approvals_is_no_signer(rows, approval):
+    from doccheck.extract.approval import from_rows
+
+    found = from_rows(rows, "signature table").get("approval")
+    assert (found.value if found else None) == approval
