@@ -26,6 +26,28 @@ def qn(tag: str) -> str:
 W_P, W_R, W_T, W_TAB, W_BR, W_CR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 W_NBH, W_DEL, W_MOVE_FROM, W_INS, W_MOVE_TO = qn("w:noBreakHyphen"), qn("w:del"), qn("w:moveFrom"), qn("w:ins"), qn("w:moveTo")
 W_TXBX, W_TC, W_TR, W_TBL = qn("w:txbxContent"), qn("w:tc"), qn("w:tr"), qn("w:tbl")
+W_TC_PR, W_TR_PR, W_GRID_SPAN, W_GRID_BEFORE, W_VAL = qn("w:tcPr"), qn("w:trPr"), qn("w:gridSpan"), qn("w:gridBefore"), qn("w:val")
+
+
+def _span(props: etree._Element | None, tag: str, default: int) -> int:
+    el = props.find(tag) if props is not None else None
+    try:
+        return max(0, min(int(el.get(W_VAL, default)), 64)) if el is not None else default
+    except ValueError:
+        return default
+
+
+def grid_columns(tr: etree._Element) -> dict[etree._Element, tuple[int, int, int]]:
+    """Each cell of row ``tr``: (its index in the row, its first grid column, the grid columns it spans).
+    NOTE: a merged cell ("Document No." over two columns) is one w:tc, so cells below it are not
+    below it by index; the row's w:gridBefore skips columns before the first cell."""
+    col = _span(tr.find(W_TR_PR), W_GRID_BEFORE, 0)
+    out = {}
+    for n, tc in enumerate(c for c in tr if c.tag == W_TC):
+        span = max(1, _span(tc.find(W_TC_PR), W_GRID_SPAN, 1))
+        out[tc] = (n, col, span)
+        col += span
+    return out
 W_SDT, W_SDT_PR, W_SDT_CONTENT, W_ALIAS, W_TAG = qn("w:sdt"), qn("w:sdtPr"), qn("w:sdtContent"), qn("w:alias"), qn("w:tag")
 W_SHOWING_PLACEHOLDER, W_VAL = qn("w:showingPlcHdr"), qn("w:val")
 MC_FALLBACK = qn("mc:Fallback")

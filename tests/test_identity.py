@@ -590,3 +590,24 @@ def test_a_signature_row_names_the_approval_of_a_function_but_a_record_of_approv
 
     found = from_rows(rows, "signature table").get("approval")
     assert (found.value if found else None) == approval
+
+
+def test_a_merged_label_cell_stands_over_the_values_of_the_columns_it_covers(tmp_path):
+    """| Document No. (two columns) | Revision | Effective Date | over | SOP-QA-050 | | C | 2025-04-01 |: Word
+    writes the merged cell once (w:gridSpan), so the values below are read by grid column, not by cell."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, p, table, write_docx
+
+    from doccheck.extract import extract
+
+    path = tmp_path / "merged.docx"
+    write_docx(str(path), DocxSpec(body=[p("Supplier Control", "Title"), p("Text.")], headers={"default": [
+        table([[("Document No.", 2), "Revision", "Effective Date"], ["SOP-QA-050", "", "C", "2025-04-01"]])]}))
+    meta = extract(path).metadata
+    assert (meta.get("document_number"), meta.get("revision"), meta.get("effective_date")) == ("SOP-QA-050", "C", "2025-04-01")
+    doc = extract(path)
+    assert [b.cell for b in doc.blocks if b.text == "Effective Date"][0][2] == 3  # a cell's place is still its place in its row

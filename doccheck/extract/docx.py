@@ -177,7 +177,8 @@ class _StoryReader:
         self.controls.extend(field for el in shape.controls if (field := ooxml.control_field(el)))
         table_ids = {t: n for n, t in enumerate(shape.tables, start=1)}
         table_rows: dict[etree._Element, list[list[str]]] = {}
-        places: dict[etree._Element, int] = {}  # row -> its index in its table, cell -> its index in its row
+        places: dict[etree._Element, int] = {}  # row -> its index in its table
+        columns: dict[etree._Element, tuple[int, int, int]] = {}  # cell -> its index in its row, first grid column, span
         starts: dict[int, int] = {}  # table id -> the index of the first block read after it began
         in_box, cell_of = shape.in_box, shape.cell_of
         separators = {p for note in root if note.get(W_TYPE) in _SEPARATORS for p in note.iter(ooxml.W_P)}
@@ -190,7 +191,7 @@ class _StoryReader:
             boxed = p in in_box
             cell_el = None if boxed else cell_of.get(p)
             level = _heading_level(p, self.styles) if part == "body" and not boxed and cell_el is None else 0
-            cell = self._cell(cell_el, table_ids, table_rows, text, places) if cell_el is not None else None
+            cell = self._cell(cell_el, table_ids, table_rows, text, places, columns) if cell_el is not None else None
             if cell is not None:
                 starts.setdefault(cell[0], len(self.blocks))
             if level and text.strip():
@@ -218,7 +219,7 @@ class _StoryReader:
     @staticmethod
     def _cell(
         tc: etree._Element, table_ids: dict[etree._Element, int], table_rows: dict[etree._Element, list[list[str]]], text: str,
-        places: dict[etree._Element, int],
+        places: dict[etree._Element, int], columns: dict[etree._Element, tuple[int, int, int]],
     ) -> tuple[int, int, int]:
         tr = tc.getparent()
         tbl = tr.getparent() if tr is not None else None
@@ -226,15 +227,16 @@ class _StoryReader:
             return (0, 0, 0)
         if tr not in places:  # NOTE: once per table and per row: a row index per cell paragraph was quadratic
             places.update((row, n) for n, row in enumerate(c for c in tbl if c.tag == ooxml.W_TR))
-        if tc not in places:
-            places.update((cell, n) for n, cell in enumerate(c for c in tr if c.tag == ooxml.W_TC))
-        r, c = places[tr], places[tc]
-        grid = table_rows.setdefault(tbl, [])
+        if tc not in columns:
+            columns.update(ooxml.grid_columns(tr))
+        r, (c, first, span) = places[tr], columns[tc]
+        grid = table_rows.setdefault(tbl, [])  # by grid column: a merged cell's text in each column it covers
         while len(grid) <= r:
             grid.append([])
-        while len(grid[r]) <= c:
+        while len(grid[r]) < first + span:
             grid[r].append("")
-        grid[r][c] = (grid[r][c] + "\n" + text).strip() if grid[r][c] else text.strip()
+        joined = (grid[r][first] + "\n" + text).strip() if grid[r][first] else text.strip()
+        grid[r][first : first + span] = [joined] * span
         return (table_ids[tbl], r + 1, c + 1)
 
 
