@@ -219,7 +219,8 @@ def test_a_label_that_may_mean_something_else_or_no_value_gives_no_number(line):
 
 @pytest.mark.parametrize(("line", "revision"), [("Revision: A.1", "A.1"), ("Version: 1.0a", "1.0a"), ("Rev: 00A", "00A"),
                                                 ("Rev. B1", "B1"), ("Revision: 1.0.0", "1.0.0"), ("Revision: B. Approved", "B"), ("Rev. C.", "C"),
-                                                ("Version 1.0alpha", "1.0alpha"), ("Version: 2.0rc1", "2.0rc1"), ("Revision: 3.", "3")])
+                                                ("Version 1.0alpha", "1.0alpha"), ("Version: 2.0rc1", "2.0rc1"), ("Revision: 3.", "3"),
+                                                ("Version: 1.0.0-beta", "1.0.0-beta"), ("Version: 2.1.0-rc.1", "2.1.0-rc.1")])
 def test_revisions_with_a_minor_part_or_a_letter_after_the_digits(line, revision):
     assert identity.from_text(line, "header")["revision"].value == revision
 
