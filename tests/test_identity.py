@@ -119,10 +119,15 @@ def test_citing_another_revision_on_the_first_page_is_no_revision_conflict(tmp_p
     assert "DC-004" not in {f["rule"] for f in document["findings"]}
 
 
-@pytest.mark.parametrize("label", ["SOP #", "Procedure #", "Form #", "WI #", "Doc. Ref.", "Document Reference"])
+@pytest.mark.parametrize("label", ["SOP #", "Procedure #", "Form #", "WI #", "Doc. Ref.", "Document Reference", "Document Code", "Doc Code", "SOP Code"])
 def test_type_and_hash_labels_and_document_references_label_the_number(label):
     found = identity.from_text(f"{label}: ENG-0042   Version: 2.1", "first page", running=True)
     assert found["document_number"].value == "ENG-0042" and found["revision"].value == "2.1"
+
+
+@pytest.mark.parametrize("line", ["Change Control No.: CC-2024-001", "Customer Ref No.: 12345", "Part Number: 100-0045-01", "Reference: SOP-QA-004"])
+def test_numbers_of_other_things_are_not_the_documents(line):
+    assert "document_number" not in identity.from_text(line, "header")
 
 
 @pytest.mark.parametrize("label", ["Revision Number", "Rev. No.", "Revision No", "Version Number", "Version No.", "Issue No.", "Rev Level",
