@@ -83,3 +83,55 @@ def test_bad_front_matter_is_reported_with_its_line(tmp_path):
     doc = extract(path)
     assert not doc.readable
     assert doc.problems[0].reason == "corrupt" and "front matter" in doc.problems[0].message
+
+
+HTML_CONTROL = """# Supplier Control
+
+<table>
+<tr><th>Document ID</th><td>SOP-QA-060</td></tr>
+<tr><th>Version</th><td>2.0</td></tr>
+<tr><th>Effective Date</th>
+    <td>2025-04-01</td></tr>
+<tr><td>Approved by</td><td><b>Jane Smith</b><br>QA Director</td></tr>
+</table>
+
+## 1 Purpose
+
+<p>The <b>Design History File</b> is kept per <i>21 CFR 820.30(j)</i>.</p>
+"""
+
+
+def test_an_html_table_in_markdown_is_a_table_and_its_cells_keep_their_places(tmp_path):
+    path = tmp_path / "html.md"
+    path.write_text(HTML_CONTROL, encoding="utf-8")
+    doc = extract(path)
+    meta = doc.metadata
+    assert (meta.get("document_number"), meta.get("revision"), meta.get("effective_date")) == ("SOP-QA-060", "2.0", "2025-04-01")
+    assert meta.get("approval") == "Jane Smith QA Director"
+    rows = [b for b in doc.blocks if b.kind == "table_cell"]
+    assert [b.text for b in rows] == ["Document ID\tSOP-QA-060", "Version\t2.0", "Effective Date\t2025-04-01", "Approved by\tJane Smith QA Director"]
+    assert [b.cell for b in rows] == [(1, n, 0) for n in range(1, 5)]
+    where = rows[2].location(doc.format, rows[2].text.index("2025"))
+    line = HTML_CONTROL.splitlines()[6]
+    assert (where.line, where.column) == (7, line.index("2025") + 1)  # the value's own line, under its label's
+
+
+def test_html_tags_in_markdown_text_are_no_text_and_findings_point_into_the_file(tmp_path, scan_json):
+    path = tmp_path / "html.md"
+    path.write_text(HTML_CONTROL, encoding="utf-8")
+    paragraph = next(b for b in extract(path).blocks if "History" in b.text)
+    assert paragraph.text == "The Design History File is kept per 21 CFR 820.30(j)."
+    _, report = scan_json(str(path), "--no-cache", "--fail-on", "never")
+    found = {f["rule"]: (f["location"]["line"], f["location"]["column"]) for f in report["documents"][0]["findings"]}
+    line = HTML_CONTROL.splitlines()[12]
+    assert found["QMSR-TERM-001"] == (13, line.index("Design") + 1) and found["QMSR-REF-001"] == (13, line.index("21 CFR") + 1)
+    assert not any(r.startswith("DC-") for r in found)  # the HTML control table gave number, revision, date and approval
+
+
+def test_text_that_only_looks_like_a_tag_stays_and_html_in_a_code_fence_is_code(tmp_path):
+    path = tmp_path / "t.md"
+    path.write_text("# T\n\nSend it to <Company Name> when x < 5 and y > 2.<br>Then stop.\n\n```\n<table><tr><td>Document ID</td><td>SOP-X-1</td></tr></table>\n```\n",
+                    encoding="utf-8")
+    doc = extract(path)
+    assert doc.blocks[1].text == "Send it to <Company Name> when x < 5 and y > 2. Then stop."
+    assert not any(b.kind == "table_cell" for b in doc.blocks) and doc.metadata.get("document_number") is None

@@ -15,7 +15,7 @@ import re
 import yaml
 
 from doccheck.errors import Unreadable
-from doccheck.extract import approval, identity, pdflayout
+from doccheck.extract import approval, identity, mdhtml, pdflayout
 from doccheck.extract.textbuild import TextBuilder
 from doccheck.model import Block, Document
 
@@ -162,14 +162,15 @@ def _front_matter_blocks(doc: Document, lines: list[str], end: int, root: yaml.N
             doc.blocks.append(Block(len(doc.blocks), "properties", built, segments, (), "paragraph", 0, paragraph=len(doc.blocks) + 1))
 
 
-def _flush(doc: Document, para: list[tuple[int, int, str]], section: list[tuple[int, str]], kind: str, level: int) -> None:
+def _flush(doc: Document, para: list[tuple[int, int, str]], section: list[tuple[int, str]], kind: str, level: int, markdown: bool = False) -> None:
     if not para:
         return
     builder = TextBuilder()
+    add = mdhtml.add_text if markdown else TextBuilder.add  # Markdown: HTML tags are no text
     for i, (line_no, col, text) in enumerate(para):
         if i:
             builder.add_synthetic("\n")
-        builder.add(text, line_no, col)
+        add(builder, text, line_no, col)
     text, segments = builder.build()
     doc.blocks.append(
         Block(
@@ -197,15 +198,28 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
     para: list[tuple[int, int, str]] = []
     in_fence = False
     table = [0, 0, -2]  # tables so far, rows of the current one, line index of its last row
+    html_end = -1  # the last line of an HTML table already read
     for i in range(start, len(lines)):
+        if i <= html_end:
+            continue
         raw, line_no = lines[i], i + 1
         stripped = raw.strip()
         if markdown and _FENCE.match(stripped):
+            _flush(doc, para, section, "paragraph", 0, not in_fence)  # NOTE: a code block's HTML is what the reader sees
+            para = []
             in_fence = not in_fence
+            continue
+        if markdown and not in_fence and stripped[:6].lower() == "<table":
+            _flush(doc, para, section, "paragraph", 0, markdown)
+            para = []
+            html_end = mdhtml.table_end(lines, i)
+            table[0] += 1
+            for row_no, (_, cells) in enumerate(mdhtml.table_rows(lines, i, html_end), 1):
+                _html_row(doc, cells, section, (table[0], row_no, 0))
             continue
         heading = _heading(lines, i, markdown) if not in_fence else None
         if heading or not stripped or (markdown and _SETEXT.match(stripped) and para) or _LIST.match(raw):
-            _flush(doc, para, section, "paragraph", 0)
+            _flush(doc, para, section, "paragraph", 0, markdown and not in_fence)
             para = []
         if heading:
             level, title = heading
@@ -226,7 +240,7 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
             continue
         col = len(raw) - len(raw.lstrip())
         para.append((line_no, col, raw.strip()))
-    _flush(doc, para, section, "paragraph", 0)
+    _flush(doc, para, section, "paragraph", 0, markdown and not in_fence)
     sources = [identity.from_properties(front, "front matter")]
     first = [b for b in doc.blocks if b.part != "properties"][:15]
     tables: dict[int, list[list[str]]] = {}
@@ -281,7 +295,24 @@ def _table_row(doc: Document, raw: str, line_no: int, section: list[tuple[int, s
         if n:
             builder.add_synthetic("\t")
         value = cell.strip()
-        builder.add(value, line_no, col + (len(cell) - len(cell.lstrip())))
+        mdhtml.add_text(builder, value, line_no, col + (len(cell) - len(cell.lstrip())))  # "Jane Smith<br>QA Director"
+    _row_block(doc, builder, section, where)
+
+
+def _html_row(doc: Document, cells: list[list[tuple[int, int, str]]], section: list[tuple[int, str]], where: tuple[int, int, int]) -> None:
+    """A row of an HTML ``<table>`` becomes a block as a Markdown table row does: its cells separated by tabs."""
+    builder = TextBuilder()
+    for n, pieces in enumerate(cells):
+        if n:
+            builder.add_synthetic("\t")
+        for k, (line_no, col, text) in enumerate(pieces):
+            if k:
+                builder.add_synthetic(" ")
+            builder.add(text, line_no, col)
+    _row_block(doc, builder, section, where)
+
+
+def _row_block(doc: Document, builder: TextBuilder, section: list[tuple[int, str]], where: tuple[int, int, int]) -> None:
     text, segments = builder.build()
     doc.blocks.append(
         Block(len(doc.blocks), "table", text, segments, tuple(s for _, s in section), "table_cell", 0, paragraph=len(doc.blocks) + 1, cell=where)
