@@ -131,6 +131,16 @@ def _profile(tmp_path: Path, name: str, text: str, **settings):
     ("federal-register.md", "Federal Register / Vol. 89, No. 25 / Tuesday, February 6, 2024 / Rules and Regulations\n\n# Quality System Regulation Amendments\n",
      "external", "issuer"),
     ("printed.md", "https://www.ecfr.gov/current/title-21/chapter-I/subchapter-H/part-820 1/45\n\n# Part 820\n", "external", "issuer"),
+    # EU legislation, a WHO document, AAMI and ASTM publications, an IEC standard's bilingual cover
+    ("mdr.md", "# Regulation (EU) 2017/745\n\nHaving regard to the Treaty on the Functioning of the European Union, and in particular Article 114.\n",
+     "external", "treaty"),
+    ("eur-lex.md", "L 117/1 EN Official Journal of the European Union 5.5.2017\n\n# Regulation (EU) 2017/745\n", "external", "issuer"),
+    ("who.md", "# Medical device regulations\n\nWorld Health Organization\n\nGlobal model regulatory framework.\n", "external", "issuer"),
+    ("aami.md", "AAMI TIR45:2012\n\n# Guidance on the use of agile practices\n", "external", "issuer"),
+    ("astm.md", "Designation: F1980 − 16\n\n# Standard Guide for Accelerated Aging of Sterile Barrier Systems\n", "external", "issuer"),
+    ("iec.md", "# Medical device software\n\nNORME INTERNATIONALE\n\nIEC 62304\n", "external", "issuer"),
+    ("mdr-sop.md", "---\ndocument_number: SOP-RA-004\n---\n\n# EU MDR compliance\n\nWe follow the Official Journal of the European Union and "
+                   "AAMI TIR45:2012 guidance; the WHO is consulted.\n", "controlled", "controlled"),
     # a procedure that reads the regulation's sources names them in sentences
     ("ra-sop.md", "---\ndocument_number: SOP-RA-003\n---\n\n# Regulatory intelligence\n\nWe read each Federal Register / Vol. notice and the eCFR :: pages "
                   "at https://www.ecfr.gov/current/title-21 weekly; the Authority: section of each rule is filed.\n", "controlled", "controlled"),
