@@ -617,3 +617,10 @@ def test_a_merged_label_cell_stands_over_the_values_of_the_columns_it_covers(tmp
     assert (meta.get("document_number"), meta.get("revision"), meta.get("effective_date")) == ("SOP-QA-050", "C", "2025-04-01")
     doc = extract(path)
     assert [b.cell for b in doc.blocks if b.text == "Effective Date"][0][2] == 3  # a cell's place is still its place in its row
+
+
+@pytest.mark.parametrize(("lines", "likely"), [(["Document No.", "SOP-QA-080", "Revision", "C"], True), (["Document No.  Revision  Effective Date"], True),
+                                                (["Doc ID: QP-0017 Rev 01"], False), (["Supplier Control", "1 Purpose", "Suppliers are evaluated."], False)])
+def test_a_first_page_with_labels_apart_from_their_values_is_read_by_place(lines, likely):
+    """Only then does a PDF's first page pay for its text fragments' places (pdftable.aligned_rows)."""
+    assert identity.label_rows_likely(lines) is likely

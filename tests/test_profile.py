@@ -46,6 +46,11 @@ def _fields(name: str) -> dict[str, tuple[str, str]]:
                                "approval": ("Ana Ortiz", "revision history table (latest row)")}),
     ("e-signature-manifest.pdf", {"document_number": ("SOP-QA-032", "first-page control table"), "revision": ("2", "first-page control table"),
                                   "approval": ("Jane Smith, 2026-03-02 (Approval)", "signature block (e-signature)")}),
+    # a control table with no cell borders: the values are read under their labels by place
+    ("borderless-label-row.pdf", {"document_number": ("SOP-QA-080", "first-page control table"), "revision": ("C", "first-page control table"),
+                                  "effective_date": ("2025-04-01", "first-page control table")}),
+    ("boxed-label-row.pdf", {"document_number": ("SOP-QA-080", "first-page control table"), "revision": ("C", "first-page control table"),
+                             "effective_date": ("2025-04-01", "first-page control table")}),
 ])
 def test_identity_layouts_give_value_and_source(name, expected):
     assert _fields(name) == expected

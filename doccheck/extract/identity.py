@@ -455,6 +455,32 @@ def _labelled(text: str, source: str, running: bool, known: str | None, opening:
     return found
 
 
+def is_field_label(text: str) -> bool:
+    """Whether ``text`` is a field's label and nothing else ("Document No.", "Effective Date:")."""
+    return _cell_field(text) is not None
+
+
+def label_rows_likely(lines: Sequence[str]) -> bool:
+    """Whether a page's first lines may hold field labels set apart from their values: a line of two labels
+    or more and no digit ("Document No.  Revision  Effective Date"), or two lines that are a label alone (a
+    PDF gives each drawn cell its own line)."""
+    alone = 0
+    for line in lines:
+        text = line.strip()
+        if len(text) <= 160 and not any(ch.isdigit() for ch in text) and len(_any_label_at_all().findall(text)) >= 2:
+            return True
+        alone += is_field_label(text)
+        if alone >= 2:
+            return True
+    return False
+
+
+@functools.cache
+def _any_label_at_all() -> re.Pattern[str]:
+    labels = {label for spec in corpus("document-control.yaml")["fields"].values() for label in spec["labels"]}
+    return re.compile(rf"(?<![A-Za-z])(?i:{_label_alternation(labels)})(?![A-Za-z])")
+
+
 def _cell_field(label: str) -> _FieldSpec | None:
     if len(label) > 40:
         return None

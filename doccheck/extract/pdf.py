@@ -68,6 +68,9 @@ def _has_images(page) -> bool:  # type: ignore[no-untyped-def]
     return any(obj.type == raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))
 
 
+_LABEL_ROW_LINES = 20  # the first page's lines where a borderless control table's label row may be
+
+
 class _FirstPage:
     """What the first page with text gives identity: its control table's rows, or a region to hand to pdfplumber."""
 
@@ -76,6 +79,7 @@ class _FirstPage:
         self.rows: list[list[str]] = []
         self.box: tuple[float, float, float, float] | None = None
         self.height = 0.0
+        self.aligned: list[list[str]] = []  # a borderless label row over its values (pdftable.aligned_rows)
 
 
 def _read_pages(pdf, doc: Document, limits: Limits, first: _FirstPage, extra: list[Line]) -> list[list[Line]]:  # type: ignore[no-untyped-def]
@@ -98,6 +102,8 @@ def _read_pages(pdf, doc: Document, limits: Limits, first: _FirstPage, extra: li
             if first.number is None and text.strip():
                 first.number, first.height = i + 1, page.get_height()
                 first.rows, first.box = pdftable.control_rows(page, textpage)
+                if identity.label_rows_likely([line.text for line in lines[:_LABEL_ROW_LINES]]):  # NOTE: only then: fragments cost ~2 ms a page
+                    first.aligned = pdftable.aligned_rows(textpage, first.height, identity.is_field_label)
             textpage.close()
             notes, fields = pdfannots.page_texts(page)
             extra.extend(Line(i + 1, 0, t) for t in fields + notes)
@@ -255,6 +261,8 @@ def _read_identity(doc: Document, data: bytes, first: _FirstPage) -> None:
     rows = first.rows or (_plumbed_table(data, first) if first.box else [])
     if rows:
         sources.append(identity.from_table(rows, "first-page control table"))
+    if first.aligned:
+        sources.append(identity.from_table(first.aligned, "first-page control table"))
     page = first.number or 1
     running = [b for b in doc.blocks if b.part in ("header", "footer") and page <= (b.page or 0) <= page + 2]
     for block in running:  # the first text page's running lines, and the next pages' (a cover or a title page has none)

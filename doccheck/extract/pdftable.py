@@ -18,6 +18,7 @@ and only on that region.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,6 +136,41 @@ def control_rows(page: Any, textpage: Any) -> tuple[list[list[str]], tuple[float
     for (above, before, _, _), parts in cells.items():
         rows.setdefault(above, []).append((before, _join(_reading_order(parts))))
     return [[text for _, text in sorted(row)] for _, row in sorted(rows.items(), reverse=True)], box
+
+
+def aligned_rows(textpage: Any, height: float, is_label: Callable[[str], bool]) -> list[list[str]]:
+    """A control table drawn without borders: a line of field labels ("Document No.  Revision  Effective
+    Date") over a line of values, each value read under the label it overlaps most (or the nearest one to
+    its left). [] when the top of the page has no such pair of lines.
+
+    NOTE: PDFium's text line runs labels and values of one row together ("Document No. Revision ..."),
+    so only the fragments' places tell which value is which label's.
+    """
+    lines: list[list[tuple[float, float, float, float, str]]] = []
+    for frag in sorted(_fragments(textpage, height * (1 - _TOP_SHARE)), key=lambda f: (-f[3], f[0])):
+        middle = (frag[1] + frag[3]) / 2
+        if lines and lines[-1][0][1] <= middle <= lines[-1][0][3]:
+            lines[-1].append(frag)
+        else:
+            lines.append([frag])
+    for upper, lower in zip(lines, lines[1:]):
+        upper = sorted(upper)
+        labels = [f for f in upper if f[4].strip() and is_label(f[4].strip())]
+        if len(labels) < 2 or len(labels) < len(upper) - 1:
+            continue
+        values = [""] * len(upper)
+        for frag in sorted(lower):
+            overlaps = [min(u[2], frag[2]) - max(u[0], frag[0]) for u in upper]
+            best = max(range(len(upper)), key=overlaps.__getitem__)
+            if overlaps[best] <= 0:
+                left_of = [k for k, u in enumerate(upper) if u[0] <= (frag[0] + frag[2]) / 2]
+                if not left_of:
+                    continue
+                best = left_of[-1]
+            values[best] = f"{values[best]} {frag[4].strip()}".strip()
+        if any(values):
+            return [[f[4].strip() for f in upper], values]
+    return []
 
 
 def _reading_order(parts: list[tuple[float, float, float, str]]) -> list[str]:
