@@ -37,13 +37,22 @@ def _span(props: etree._Element | None, tag: str, default: int) -> int:
         return default
 
 
-def grid_columns(tr: etree._Element) -> dict[etree._Element, tuple[int, int, int]]:
+def has_merged_columns(tbl: etree._Element) -> bool:
+    """Whether a cell of table ``tbl`` spans grid columns or a row starts after some (one pass in C)."""
+    return next(tbl.iter(W_GRID_SPAN, W_GRID_BEFORE), None) is not None
+
+
+def grid_columns(tr: etree._Element, merged: bool = True) -> dict[etree._Element, tuple[int, int, int]]:
     """Each cell of row ``tr``: (its index in the row, its first grid column, the grid columns it spans).
     NOTE: a merged cell ("Document No." over two columns) is one w:tc, so cells below it are not
-    below it by index; the row's w:gridBefore skips columns before the first cell."""
+    below it by index; the row's w:gridBefore skips columns before the first cell. ``merged``: False
+    when the table has no merged columns (`has_merged_columns`): then a cell's column is its index."""
+    cells = [c for c in tr if c.tag == W_TC]
+    if not merged:
+        return {tc: (n, n, 1) for n, tc in enumerate(cells)}
     col = _span(tr.find(W_TR_PR), W_GRID_BEFORE, 0)
     out = {}
-    for n, tc in enumerate(c for c in tr if c.tag == W_TC):
+    for n, tc in enumerate(cells):
         span = max(1, _span(tc.find(W_TC_PR), W_GRID_SPAN, 1))
         out[tc] = (n, col, span)
         col += span

@@ -179,6 +179,7 @@ class _StoryReader:
         table_rows: dict[etree._Element, list[list[str]]] = {}
         places: dict[etree._Element, int] = {}  # row -> its index in its table
         columns: dict[etree._Element, tuple[int, int, int]] = {}  # cell -> its index in its row, first grid column, span
+        merged: dict[etree._Element, bool] = {}  # table -> whether any of its cells spans columns
         starts: dict[int, int] = {}  # table id -> the index of the first block read after it began
         in_box, cell_of = shape.in_box, shape.cell_of
         separators = {p for note in root if note.get(W_TYPE) in _SEPARATORS for p in note.iter(ooxml.W_P)}
@@ -191,7 +192,7 @@ class _StoryReader:
             boxed = p in in_box
             cell_el = None if boxed else cell_of.get(p)
             level = _heading_level(p, self.styles) if part == "body" and not boxed and cell_el is None else 0
-            cell = self._cell(cell_el, table_ids, table_rows, text, places, columns) if cell_el is not None else None
+            cell = self._cell(cell_el, table_ids, table_rows, text, places, columns, merged) if cell_el is not None else None
             if cell is not None:
                 starts.setdefault(cell[0], len(self.blocks))
             if level and text.strip():
@@ -219,7 +220,7 @@ class _StoryReader:
     @staticmethod
     def _cell(
         tc: etree._Element, table_ids: dict[etree._Element, int], table_rows: dict[etree._Element, list[list[str]]], text: str,
-        places: dict[etree._Element, int], columns: dict[etree._Element, tuple[int, int, int]],
+        places: dict[etree._Element, int], columns: dict[etree._Element, tuple[int, int, int]], merged: dict[etree._Element, bool],
     ) -> tuple[int, int, int]:
         tr = tc.getparent()
         tbl = tr.getparent() if tr is not None else None
@@ -228,7 +229,9 @@ class _StoryReader:
         if tr not in places:  # NOTE: once per table and per row: a row index per cell paragraph was quadratic
             places.update((row, n) for n, row in enumerate(c for c in tbl if c.tag == ooxml.W_TR))
         if tc not in columns:
-            columns.update(ooxml.grid_columns(tr))
+            if tbl not in merged:
+                merged[tbl] = ooxml.has_merged_columns(tbl)
+            columns.update(ooxml.grid_columns(tr, merged[tbl]))
         r, (c, first, span) = places[tr], columns[tc]
         grid = table_rows.setdefault(tbl, [])  # by grid column: a merged cell's text in each column it covers
         while len(grid) <= r:

@@ -481,6 +481,7 @@ def _any_label_at_all() -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z])(?i:{_label_alternation(labels)})(?![A-Za-z])")
 
 
+@functools.lru_cache(maxsize=4096)  # NOTE: table cells repeat (labels, templates' headers): asked ~250 times per Word file
 def _cell_field(label: str) -> _FieldSpec | None:
     if len(label) > 40:
         return None
@@ -528,7 +529,7 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
             # below ("| Doc. Ref. | Issue | Date of Issue |" over its values)
             if not (c + 1 < len(row) and labels[c + 1] is None and put(spec, row[c + 1], row[c], control_row)) and below is not None:
                 put(spec, below, row[c], control_row)
-        for cell in row:
+        for cell in dict.fromkeys(row):  # NOTE: a merged cell stands in each column it covers: read once
             for name, field in from_text(cell, source).items():
                 if name not in found or (field.value and not found[name].value):
                     found[name] = field

@@ -102,7 +102,8 @@ def _read_pages(pdf, doc: Document, limits: Limits, first: _FirstPage, extra: li
             if first.number is None and text.strip():
                 first.number, first.height = i + 1, page.get_height()
                 first.rows, first.box = pdftable.control_rows(page, textpage)
-                if identity.label_rows_likely([line.text for line in lines[:_LABEL_ROW_LINES]]):  # NOTE: only then: fragments cost ~2 ms a page
+                celled = any(len(row) > 1 for row in first.rows)  # a bordered table with cells: read as such
+                if not celled and identity.label_rows_likely([line.text for line in lines[:_LABEL_ROW_LINES]]):  # NOTE: only then: fragments cost ~2 ms a page
                     first.aligned = pdftable.aligned_rows(textpage, first.height, identity.is_field_label)
             textpage.close()
             notes, fields = pdfannots.page_texts(page)
