@@ -203,6 +203,18 @@ def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, p
     return [_Slot(ctx, settings, memory_mb) for _ in range(wanted)], prefetch
 
 
+def _crash(process: mp.process.BaseProcess) -> tuple[str, str]:
+    """(reason, message) for a child whose pipe closed on its file: it died reading it."""
+    process.join(5)  # the pipe closes before the process is reaped
+    code = process.exitcode
+    why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    return "worker-crashed", f"the reader crashed on this file ({why})"
+
+
+def _overtime(timeout: float) -> tuple[str, str]:
+    return "timeout", f"reading took longer than {timeout:g} s"
+
+
 def _collect(prefetch, ready: list, now: float, timeout: float, settings: Settings, claimed: int):  # type: ignore[no-untyped-def]
     """What the prefetch helper did with its ``claimed`` first tasks, once it is done: (tasks to
     queue first, carrying their documents; results for a file it crashed or hung on). None: not yet.
@@ -216,12 +228,9 @@ def _collect(prefetch, ready: list, now: float, timeout: float, settings: Settin
         try:
             done = prefetch.conn.recv()
         except (EOFError, OSError):
-            prefetch.process.join(5)  # the pipe closes before the process is reaped
-            code = prefetch.process.exitcode
-            why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            done, failure = [], ("worker-crashed", f"the reader crashed on this file ({why})")
+            done, failure = [], _crash(prefetch.process)
     elif since is not None and now - since > timeout:
-        done, failure = [], ("timeout", f"reading took longer than {timeout:g} s")
+        done, failure = [], _overtime(timeout)
     else:
         return None
     prefetch.close()
@@ -281,12 +290,9 @@ def run(
                     try:
                         outcome = slot.conn.recv()
                     except (EOFError, OSError):
-                        slot.process.join(5)  # the pipe closes before the process is reaped
-                        code = slot.process.exitcode
-                        why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-                        outcome = (task.index, failed(task.path, task.display, settings, "worker-crashed", f"the reader crashed on this file ({why})", now - slot.started))
+                        outcome = (task.index, failed(task.path, task.display, settings, *_crash(slot.process), now - slot.started))
                 elif now - slot.started > timeout:
-                    outcome = (task.index, failed(task.path, task.display, settings, "timeout", f"reading took longer than {timeout:g} s", now - slot.started))
+                    outcome = (task.index, failed(task.path, task.display, settings, *_overtime(timeout), now - slot.started))
                 if outcome is None:
                     continue
                 if outcome[1].document.problems and outcome[1].document.problems[0].reason in ("worker-crashed", "timeout"):
