@@ -648,9 +648,14 @@ def from_series(text: str, source: str) -> dict[str, Field]:
 
 # NOTE: the number ends where a letter or digit cannot go on: "F-004A" alone is not "F-004" before a title "A"
 _TITLE_NUMBER = re.compile(r"^\W{0,4}(?P<number>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})(?![A-Za-z0-9])\s*(?:[-–—:|·•]\s*)?(?=[A-Za-z])")
-# a number that ends the title, in brackets or after a dash: "Supplier Control (SOP-QA-015)", "Document Control – QP-0004"
-_TITLE_END_NUMBER = re.compile(r"[A-Za-z].*?(?:\s*[(\[]\s*(?P<bracketed>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4})\s*[)\]]"
-                               r"|\s+[-–—|]\s+(?P<dashed>[A-Z][A-Z0-9]{0,9}(?:[-_.][A-Z0-9]{1,10}){1,4}))\W{0,3}$")
+
+
+@functools.cache
+def _title_end_number() -> re.Pattern[str]:
+    """A number of the corpus' shape that ends the title, in brackets or after a dash: "Supplier Control (SOP-QA-015)",
+    "Document Control – QP-0004"."""
+    number = corpus("document-control.yaml")["fields"]["document_number"]["value"]
+    return re.compile(rf"[A-Za-z].*?(?:\s*[(\[]\s*(?P<bracketed>{number})\s*[)\]]|\s+[-–—|]\s+(?P<dashed>{number}))\W{{0,3}}$")
 
 
 def from_title_line(texts: Sequence[str], source: str = "title (unlabelled)", ends: bool = False) -> dict[str, Field]:
@@ -661,7 +666,7 @@ def from_title_line(texts: Sequence[str], source: str = "title (unlabelled)", en
         m = _TITLE_NUMBER.match(line)
         if m and _numbered(m.group("number")):
             return {"document_number": Field(m.group("number"), source)}
-        m = _TITLE_END_NUMBER.match(line) if ends else None
+        m = _title_end_number().match(line) if ends else None
         number = m and (m.group("bracketed") or m.group("dashed"))
         if number and _numbered(number, 1):
             return {"document_number": Field(number, source, None, "after the title")}
