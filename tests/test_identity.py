@@ -624,3 +624,16 @@ def test_a_merged_label_cell_stands_over_the_values_of_the_columns_it_covers(tmp
 def test_a_first_page_with_labels_apart_from_their_values_is_read_by_place(lines, likely):
     """Only then does a PDF's first page pay for its text fragments' places (pdftable.aligned_rows)."""
     assert identity.label_rows_likely(lines) is likely
+
+
+@pytest.mark.parametrize(("text", "person"), [("Jane Smith", True), ("J. Smith, QA", True), ("Ana de la Cruz", True), ("Tom Lee for Jane Smith", True),
+                                              ("Jane Smith via DocuSign", True), ("Maria Garcia; Tom Lee", True),
+                                              ("GitHub PR database", False), ("Change Control Board meeting", False),
+                                              ("☐ DI Record can be submitted to GUDID", False), ("Quality Manager", False)])
+def test_a_person_is_a_name_not_a_phrase_with_capitals(text, person):
+    """Two capitalised words are not enough: a lower-case word other than a name's particles or joiners makes it a phrase."""
+    from doccheck.extract.approval import is_person
+
+    assert is_person(text) is person
+    found = identity.from_text(f"Doc No: SOP-1  Approved by: {text}", "header").get("approval")
+    assert bool(found and found.value and is_person(found.value)) is person

@@ -34,6 +34,7 @@ def _data() -> dict:  # type: ignore[type-arg]
     data = corpus("document-control.yaml")["approval"]
     return {
         "roles": frozenset(data["role_words"]),
+        "name_words": frozenset(data["name_words"]),
         "row": re.compile("|".join(data["row_labels"]), re.I),
         "heading": re.compile("|".join(f"(?:{h})" for h in data["headings"]), re.I),
         "signer": [Gated(p) for p in data["signer"]],  # NOTE: gated: an optional first word made re try every position
@@ -51,7 +52,10 @@ def is_person(text: str) -> bool:
     if not head or is_placeholder(head) or "[" in head or "_" in head:
         return False
     words = _WORD.findall(head)
-    named = [w for w in words if w[0].isupper() and w.rstrip(".").lower() not in _data()["roles"]]
+    data = _data()
+    if any(w[0].islower() and w.rstrip(".") not in data["name_words"] and w.rstrip(".") not in data["roles"] for w in words):
+        return False  # a phrase or a sentence, not a name: "GitHub PR database"
+    named = [w for w in words if w[0].isupper() and w.rstrip(".").lower() not in data["roles"]]
     return len(named) >= 2  # "Jane Smith", "J. Smith": a single word ("Active", "Smith") is no one for certain
 
 
