@@ -435,6 +435,12 @@ def test_a_word_signature_table_under_an_approval_heading_names_the_approver(tmp
     ({"approvers": [{"name": "Jane Smith", "role": "QA"}]}, "approval", "Jane Smith"),
     ({"approval": {"approved_by": "Jane Smith", "date": "2025-03-30"}}, "approval", "Jane Smith"),
     ({"approval": {"role": "QA"}}, "approval", None),
+    # a group of the document's own fields under "document:" or "metadata:" (not the person as its number)
+    ({"document": {"id": "SOP-QA-091", "version": 3, "approved_by": "Jane Smith"}}, "document_number", "SOP-QA-091"),
+    ({"document": {"id": "SOP-QA-091", "version": 3, "approved_by": "Jane Smith"}}, "revision", "3"),
+    ({"document": {"id": "SOP-QA-091", "version": 3, "approved_by": "Jane Smith"}}, "approval", "Jane Smith"),
+    ({"metadata": {"doc_id": "SOP-QA-098"}, "doc_id": "SOP-QA-099"}, "document_number", "SOP-QA-099"),  # the top level wins
+    ({"classification": {"status": "draft"}}, "status", None),  # a pattern library's classification is not the document's
 ])
 def test_property_keys_as_written_and_nested_front_matter_values(props, field, value):
     """XMP and Office keys are ignored as they write them ("DocumentID"), not every key that normalises

@@ -204,7 +204,7 @@ def from_properties(props: Mapping[str, object], source: str) -> dict[str, Field
     field is no value; PDF/XMP internal identifiers and authors are never read.
     """
     found: dict[str, Field] = {}
-    by_key = {_norm_key(str(k)): (str(k), v) for k, v in props.items() if str(k) not in _ignored_keys()}
+    by_key = _property_keys_of(props)
     for spec in _specs():
         for key in sorted(spec.property_keys, key=lambda k: (k not in spec.keys, k)):  # a label before a synonym
             if key in by_key:
@@ -215,6 +215,31 @@ def from_properties(props: Mapping[str, object], source: str) -> dict[str, Field
                 if field and field.value:
                     break
     return found
+
+
+def _property_keys_of(props: Mapping[str, object]) -> dict[str, tuple[str, object]]:
+    """Normalised key -> (key as written, value). A mapping under a group key (corpus ``property_groups``)
+    holds the document's fields ("document: {id: SOP-1, version: 3}"): its keys stand beside the top
+    level's (which win), as "document.id"; the group's own key names nothing (NOTE: "document" is the
+    number's label). A mapping under another key ("classification: {status: draft}") is not read so."""
+    by_key: dict[str, tuple[str, object]] = {}
+    grouped: list[tuple[str, str, object]] = []
+    groups = _property_groups()
+    for k, v in props.items():
+        if str(k) in _ignored_keys():
+            continue
+        if isinstance(v, Mapping) and _norm_key(str(k)) in groups:
+            grouped.extend((f"{k}.{c}", _norm_key(str(c)), cv) for c, cv in v.items() if str(c) not in _ignored_keys())
+            continue
+        by_key[_norm_key(str(k))] = (str(k), v)
+    for name, key, value in grouped:
+        by_key.setdefault(key, (name, value))
+    return by_key
+
+
+@functools.cache
+def _property_groups() -> frozenset[str]:
+    return frozenset(_norm_key(k) for k in corpus("document-control.yaml")["property_groups"])
 
 
 _CONTROL_SPAN = 500
