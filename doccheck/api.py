@@ -126,25 +126,26 @@ def _scan(
     started = time.perf_counter()
     paths = list(paths)  # read twice: discovery, and whether a folder was given (set analysis)
     files = discover(paths, config.include, config.exclude)
-    pool = _early_pool(config, files)
+    shown = [display_path(path) for path in files]  # how each file is named in every report (and to the workers)
+    pool = _early_pool(config, files, shown)
     try:
-        return _scan_files(paths, files, config, progress, details, pool, started)
+        return _scan_files(paths, files, shown, config, progress, details, pool, started)
     finally:
         if pool is not None:
             pool.close()
 
 
-def _early_pool(config: Config, files: list[Path]):  # type: ignore[no-untyped-def]
+def _early_pool(config: Config, files: list[Path], shown: list[str]):  # type: ignore[no-untyped-def]
     """Workers started now, before the rules are parsed, when every file will be checked (no cache)."""
     from doccheck.parallel import Pool, Task, workers_for
 
     jobs = workers_for(config.jobs, len(files))
     if config.use_cache or config.executor != "local" or not files or not jobs:
         return None
-    return Pool(jobs, config.memory_mb, [Task(n, str(path), display_path(path)) for n, path in enumerate(files)])
+    return Pool(jobs, config.memory_mb, [Task(n, str(path), name) for n, (path, name) in enumerate(zip(files, shown))])
 
 
-def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, progress: Callable[[int, int, str], None] | None, details: bool,
+def _scan_files(paths: Iterable[str | Path], files: list[Path], names: list[str], config: Config, progress: Callable[[int, int, str], None] | None, details: bool,
                 pool, started: float) -> Report:  # type: ignore[no-untyped-def]
     from doccheck.cache import Cache, make_key
     from doccheck.engine.run import selected, today
@@ -165,8 +166,7 @@ def _scan_files(paths: Iterable[str | Path], files: list[Path], config: Config, 
     todo: list[tuple[int, Path, str, str | None]] = []
     done = 0
     shown_keys = []
-    for path in files:
-        shown = display_path(path)
+    for path, shown in zip(files, names):
         sha = _content_hash(path) if cache else None  # NOTE: keys serve only the cache; hashing is serial here
         shown_keys.append((shown, make_key(sha, shown, context) if sha else None))
     hits = cache.get_many([k for _, k in shown_keys if k]) if cache else {}

@@ -93,10 +93,8 @@ def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None
         if task is None:
             return
         try:
-            if task.document is None:
-                result = check_file(task.path, task.display, settings)
-            else:
-                result = check_file(task.path, task.display, settings, extracted=(task.document, task.seconds))
+            extracted = ((task.document, task.seconds),) if task.document is not None else ()  # a file the prefetch helper read
+            result = check_file(task.path, task.display, settings, *extracted)
         except MemoryError:
             result = failed(task.path, task.display, settings, "too-large", f"needed more than {memory_mb} MB of memory")
         except Exception:  # noqa: BLE001 - a bug on one file must not cost the batch
@@ -169,7 +167,7 @@ def _stop(slot: _Slot) -> None:
         slot.kill()
 
 
-def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, pool: Pool | None):  # type: ignore[no-untyped-def]
+def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, ctx: mp.context.BaseContext, pool: Pool | None):  # type: ignore[no-untyped-def]
     """The workers for ``tasks`` and the prefetch helper whose files they wait for (or None).
 
     NOTE: two or more workers fork from this process once it has built the pipeline, so spaCy is
@@ -178,7 +176,6 @@ def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, p
     from doccheck.engine.run import needs_tags
     from doccheck.worker import _rules
 
-    ctx = pool.ctx if pool else mp.get_context("fork")
     if pool and pool.slots:
         slots = pool.slots[:wanted]
         for extra in pool.slots[wanted:]:
@@ -255,11 +252,11 @@ def run(
     from doccheck.worker import _RULES
 
     wanted = max(1, min(jobs, len(tasks)))
-    slots, prefetch = _start(tasks, settings, wanted, memory_mb, pool)
+    ctx = pool.ctx if pool else mp.get_context("fork")
+    slots, prefetch = _start(tasks, settings, wanted, memory_mb, ctx, pool)
     claimed = prefetch.stop() if prefetch else 0
     queue = deque(tasks[claimed:])
     by_index = {t.index: t for t in tasks[:claimed]}
-    ctx = pool.ctx if pool else mp.get_context("fork")
     try:
         while queue or any(s.task for s in slots) or prefetch:
             for slot in slots:

@@ -265,12 +265,12 @@ def test_a_hanging_or_crashing_file_costs_only_itself(monkeypatch, library):
 
     real = parallel.check_file
 
-    def flaky(path, display, settings):  # type: ignore[no-untyped-def]
+    def flaky(path, display, settings, extracted=None):  # type: ignore[no-untyped-def]
         if "QM-001" in path:
             time.sleep(60)
         if "WI-label" in path:
             os.abort()
-        return real(path, display, settings)
+        return real(path, display, settings, extracted)
 
     monkeypatch.setattr(parallel, "check_file", flaky)  # the forked workers inherit the patch
     monkeypatch.chdir(library)

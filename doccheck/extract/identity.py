@@ -492,18 +492,12 @@ def label_rows_likely(lines: Sequence[str]) -> bool:
     alone = 0
     for line in lines:
         text = line.strip()
-        if len(text) <= 160 and not any(ch.isdigit() for ch in text) and len(_any_label_at_all().findall(text)) >= 2:
+        if len(text) <= 160 and not any(ch.isdigit() for ch in text) and len(_any_label_word().findall(text)) >= 2:
             return True
         alone += is_field_label(text)
         if alone >= 2:
             return True
     return False
-
-
-@functools.cache
-def _any_label_at_all() -> re.Pattern[str]:
-    labels = {label for spec in corpus("document-control.yaml")["fields"].values() for label in spec["labels"]}
-    return re.compile(rf"(?<![A-Za-z])(?i:{_label_alternation(labels)})(?![A-Za-z])")
 
 
 @functools.lru_cache(maxsize=4096)  # NOTE: table cells repeat (labels, templates' headers): asked ~250 times per Word file
@@ -520,7 +514,7 @@ def from_table(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
     A revision-history table is not one (its first row is not the current revision: `from_history`).
     """
     found: dict[str, Field] = {}
-    if is_history_table(rows) or is_document_list(rows):
+    if is_document_list(rows) or _names_history(rows):
         return found
 
     def put(spec: _FieldSpec, raw: str, label: str, control_row: bool) -> bool:
@@ -603,8 +597,11 @@ def is_document_list(rows: Sequence[Sequence[str]]) -> bool:
 def is_history_table(rows: Sequence[Sequence[str]]) -> bool:
     """Whether a header row of ``rows`` names a revision column and a description column, or a date
     column over several rows (one row of Doc No / Rev / Effective under its labels is a control table)."""
-    if is_document_list(rows):
-        return False
+    return not is_document_list(rows) and _names_history(rows)
+
+
+def _names_history(rows: Sequence[Sequence[str]]) -> bool:
+    """A header row names a revision column and a description column, or a date column over several rows."""
     for h, header in enumerate(rows[:3]):
         cols = _header_columns(header)
         if "revision" in cols and ("description" in cols or ("date" in cols and len(rows) - h > 2)):

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 _THIN = 2.5  # points: a path this thin is a border line
 _EDGE = 1.5  # points of slack when a line meets a fragment
@@ -146,13 +148,7 @@ def aligned_rows(textpage: Any, height: float, is_label: Callable[[str], bool]) 
     NOTE: PDFium's text line runs labels and values of one row together ("Document No. Revision ..."),
     so only the fragments' places tell which value is which label's.
     """
-    lines: list[list[tuple[float, float, float, float, str]]] = []
-    for frag in sorted(_fragments(textpage, height * (1 - _TOP_SHARE)), key=lambda f: (-f[3], f[0])):
-        middle = (frag[1] + frag[3]) / 2
-        if lines and lines[-1][0][1] <= middle <= lines[-1][0][3]:
-            lines[-1].append(frag)
-        else:
-            lines.append([frag])
+    lines = _text_lines(_fragments(textpage, height * (1 - _TOP_SHARE)), top=lambda f: f[3], bottom=lambda f: f[1])
     for upper, lower in zip(lines, lines[1:]):
         upper = sorted(upper)
         labels = [f for f in upper if f[4].strip() and is_label(f[4].strip())]
@@ -174,12 +170,18 @@ def aligned_rows(textpage: Any, height: float, is_label: Callable[[str], bool]) 
 
 
 def _reading_order(parts: list[tuple[float, float, float, str]]) -> list[str]:
-    """Fragments line by line (a fragment whose middle is within the line's height joins it), left to right."""
-    lines: list[list[tuple[float, float, float, str]]] = []
-    for part in sorted(parts, key=lambda p: -p[0]):
-        middle = (part[0] + part[1]) / 2
-        if lines and lines[-1][0][1] <= middle <= lines[-1][0][0]:
-            lines[-1].append(part)
-        else:
-            lines.append([part])
+    """Fragments (top, bottom, left, text) line by line, left to right."""
+    lines = _text_lines(parts, top=lambda p: p[0], bottom=lambda p: p[1])
     return [text for line in lines for *_, text in sorted(line, key=lambda p: p[2])]
+
+
+def _text_lines(items: list[_T], top: Callable[[_T], float], bottom: Callable[[_T], float]) -> list[list[_T]]:
+    """``items`` line by line, top to bottom: an item whose middle is within a line's first item's height joins that line."""
+    lines: list[list[_T]] = []
+    for item in sorted(items, key=lambda i: -top(i)):
+        middle = (top(item) + bottom(item)) / 2
+        if lines and bottom(lines[-1][0]) <= middle <= top(lines[-1][0]):
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+    return lines
