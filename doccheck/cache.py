@@ -16,6 +16,12 @@ configuration), so:
   a fresh one is built beside it (``NAME.rebuilt``);
 * only a doccheck cache is ever deleted (a damaged one, to rebuild it).
 
+A file whose size, times, inode and device are those recorded when it was last hashed is not
+read again (``stat:`` rows, as git's index does): its content hash comes from the row. The
+change time cannot be set back by tools that restore a modification time (``cp -p``,
+``rsync -t``, ``tar``), and a file changed less than `RACY_NS` before it was hashed is never
+recorded (a second change within one tick of a coarse file-system clock would not show).
+
 NOTE: a result is stored in two parts. The slim part (identity, facts, findings) is what
 every output format needs and is all a warm rescan reads; the blocks and tags (hundreds of
 thousands of small objects over a library) load only when a reporter asks for them.
@@ -28,6 +34,8 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
+
+import orjson
 
 from doccheck.errors import DoccheckUserError
 from doccheck.finding import Finding
@@ -44,6 +52,10 @@ _OURS = {("table", "meta"), ("table", "results"), ("index", "sqlite_autoindex_me
 def _text(data: bytes) -> str:
     """TEXT columns as read: a damaged cache may hold bytes that are not UTF-8 (a miss, not a crash)."""
     return data.decode("utf-8", "replace")
+
+
+RACY_NS = 2_000_000_000  # FAT's clock ticks in 2 s; ext4 and NTFS in far less
+_STAT = "stat:"
 
 
 def make_key(content_sha: str, display: str, context: str) -> str:
@@ -176,6 +188,38 @@ class Cache:
                     continue  # not a row doccheck wrote: a miss
         return found
 
+    def known_contents(self, files: list[tuple[Path, os.stat_result]]) -> dict[Path, str]:
+        """The content hash recorded for each file of ``files`` whose ``stat`` is the one recorded with it."""
+        if self.db is None or not files:
+            return {}
+        wanted = {_stat_key(path): (path, _identity(st)) for path, st in files}
+        keys, known = list(wanted), {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            try:
+                rows = self.db.execute(f"SELECT key, payload FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            except sqlite3.Error:
+                return known
+            for key, payload in rows:
+                path, identity = wanted[key]
+                sha = _recorded_sha(payload, identity)
+                if sha is not None:
+                    known[path] = sha
+        return known
+
+    def remember_contents(self, files: list[tuple[Path, str, os.stat_result, str, int]]) -> None:
+        """Record (path, display, stat before hashing, content hash, when hashing began in ns) for
+        `known_contents`, except for files changed less than `RACY_NS` before their hashing."""
+        rows = [(_stat_key(path), display, orjson.dumps([sha, *_identity(st)]), None)
+                for path, display, st, sha, began in files if max(st.st_mtime_ns, st.st_ctime_ns) < began - RACY_NS]
+        if self.db is None or not rows:
+            return
+        try:
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+            self.db.commit()
+        except sqlite3.Error as exc:
+            log.warning("cache not updated: %s", exc)
+
     def get(self, key: str) -> DocumentResult | None:
         return self.get_many([key]).get(key)
 
@@ -226,6 +270,29 @@ class Cache:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+def _stat_key(path: Path) -> str:
+    return _STAT + hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()  # NOTE: any name the OS allows, even one not UTF-8
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+
+
+def _recorded_sha(payload: object, identity: tuple[int, ...]) -> str | None:
+    """The hash of a ``stat:`` row when the row is doccheck's and its stat is ``identity``; else None (a miss)."""
+    if not isinstance(payload, (bytes, str)) or len(payload) > 512:
+        return None
+    try:
+        row = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    if not (isinstance(row, list) and len(row) == 1 + len(identity) and isinstance(row[0], str) and len(row[0]) == 64):
+        return None
+    if tuple(row[1:]) != identity or any(type(v) is not int for v in row[1:]):
+        return None
+    return row[0] if all(c in "0123456789abcdef" for c in row[0]) else None
 
 
 def _create(path: Path) -> bool:

@@ -191,6 +191,74 @@ def test_cache_reuse_and_invalidation(run_cli, library, tmp_path):
     assert "from the cache" not in out and "EXTRA-001" in out
 
 
+def _hashed_scan(monkeypatch, lib: Path) -> tuple[list[str], dict]:  # type: ignore[no-untyped-def]
+    """(the files the parent read to hash them, the findings by document) of an in-process scan with the cache."""
+    import doccheck.api as api
+    from doccheck.config import Config
+
+    hashed: list[str] = []
+    real = api._content_hash
+    monkeypatch.setattr(api, "_content_hash", lambda path: (hashed.append(path.name), real(path))[1])
+    report = api.scan([lib], Config(root=lib, jobs=0))
+    monkeypatch.setattr(api, "_content_hash", real)
+    return hashed, {r.document.path: sorted((f.rule, f.message) for f in r.findings) for r in report.documents}
+
+
+def test_a_rescan_reads_no_unchanged_file_to_hash_it(monkeypatch, library):
+    import doccheck.cache
+
+    monkeypatch.setattr(doccheck.cache, "RACY_NS", -10**9)  # NOTE: the copies were just made: see the racy test below
+    first, findings = _hashed_scan(monkeypatch, library)
+    assert len(first) == 7
+    again, cached = _hashed_scan(monkeypatch, library)
+    assert again == [] and cached == findings
+
+
+def test_a_file_rewritten_with_its_size_and_modification_time_kept_is_read_again(monkeypatch, library):
+    """A tool that restores the modification time (cp -p, rsync -t) cannot restore the change time."""
+    import os
+
+    import doccheck.cache
+
+    monkeypatch.setattr(doccheck.cache, "RACY_NS", -10**9)
+    target = library / "sops" / "WI-label-inspection.txt"
+    _hashed_scan(monkeypatch, library)
+    before, text = target.stat(), target.read_text(encoding="utf-8")
+    edited = text.replace("DHR", "XYZ", 1)
+    assert edited != text and len(edited) == len(text)
+    target.write_text(edited, encoding="utf-8")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (target.stat().st_size, target.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    hashed, findings = _hashed_scan(monkeypatch, library)
+    assert hashed == [target.name]
+    _, fresh = _hashed_scan(monkeypatch, library)
+    assert findings == fresh and findings[next(p for p in findings if p.endswith(target.name))] != []
+
+
+def test_a_file_changed_just_before_it_was_hashed_is_hashed_again_next_time(monkeypatch, library):
+    """Copied a moment ago: a second change within one tick of a coarse file-system clock would not show in its times."""
+    first, _ = _hashed_scan(monkeypatch, library)
+    again, _ = _hashed_scan(monkeypatch, library)
+    assert len(first) == len(again) == 7
+
+
+def test_stat_rows_of_the_wrong_shape_are_misses(monkeypatch, library):
+    import sqlite3
+
+    import doccheck.cache
+
+    monkeypatch.setattr(doccheck.cache, "RACY_NS", -10**9)
+    _, findings = _hashed_scan(monkeypatch, library)
+    rows = ['["abc", 1]', '[1, 2, 3, 4, 5, 6]', "{}", "[" * 600, '["' + "g" * 64 + '", 0, 0, 0, 0, 0]', "not json"]
+    with sqlite3.connect(library / ".doccheck" / "cache.sqlite") as db:
+        keys = [k for (k,) in db.execute("SELECT key FROM results WHERE key LIKE 'stat:%'")]
+        assert len(keys) == 7
+        for key, row in zip(keys, rows + rows):
+            db.execute("UPDATE results SET payload = ? WHERE key = ?", (row, key))
+    hashed, cached = _hashed_scan(monkeypatch, library)
+    assert len(hashed) == 7 and cached == findings
+
+
 def test_cold_scan_with_cache_reads_each_file_once_even_for_reports_that_show_the_text(monkeypatch, library):
     """Workers pack blocks and tags for the cache; the text a report shows loads from there."""
     import doccheck.extract
