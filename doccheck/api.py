@@ -162,12 +162,13 @@ def _scan(
 
 def _early_pool(config: Config, files: list[Path], shown: list[str]):  # type: ignore[no-untyped-def]
     """Workers started now, before the rules are parsed, when every file will be checked (no cache)."""
-    from doccheck.parallel import Pool, Task, workers_for
+    from doccheck.parallel import Pool, Task, default_jobs, workers_for
 
     jobs = workers_for(config.jobs, len(files))
     if config.use_cache or config.executor != "local" or not files or not jobs:
         return None
-    return Pool(jobs, config.memory_mb, [Task(n, str(path), name) for n, (path, name) in enumerate(zip(files, shown))])
+    spare = (default_jobs() if config.jobs is None else config.jobs) > jobs  # a core no worker will use
+    return Pool(jobs, config.memory_mb, [Task(n, str(path), name) for n, (path, name) in enumerate(zip(files, shown))], spare)
 
 
 def _scan_files(paths: Iterable[str | Path], files: list[Path], names: list[str], config: Config, progress: Callable[[int, int, str], None] | None, details: bool,

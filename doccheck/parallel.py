@@ -82,6 +82,7 @@ def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None
         from doccheck.worker import prime
 
         _warm()  # NOTE: while the parent parses the rules; before the memory cap, which is for the files
+        conn.send(WARM)  # the parent stops its prefetch helper now (doccheck.prefetch)
         init = conn.recv()
         if init is None:
             return
@@ -102,6 +103,9 @@ def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None
         conn.send((task.index, result))
 
 
+WARM = "warm"  # what a worker started early sends once its pipeline is built
+
+
 class _Slot:
     def __init__(self, ctx: mp.context.BaseContext, settings: Settings | None, memory_mb: int) -> None:
         self.conn, child = ctx.Pipe()
@@ -111,6 +115,7 @@ class _Slot:
         self.task: Task | None = None
         self.started = 0.0
         self.waiting = settings is None  # started early: its settings and rules are still to be sent
+        self.warming = settings is None  # started early: it has not said WARM yet
 
     def kill(self) -> None:
         self.process.kill()
@@ -123,21 +128,22 @@ class Pool:
 
     One worker imports spaCy while the parent parses the rules (NOTE: started after them, it
     paid ~0.6 s of import the parent's ~0.15 s of parsing could have hidden: a one-file
-    pre-commit run's ~15%). For two or more, the parent imports spaCy once the rules are
-    parsed and forks its workers from it, and a `doccheck.prefetch` helper starts extracting
-    ``tasks`` now.
+    pre-commit run's ~15%); with a ``spare`` core (a few files, more cores allowed), a
+    `doccheck.prefetch` helper extracts them meanwhile, until the worker is warm. For two or
+    more, the parent imports spaCy once the rules are parsed and forks its workers from it,
+    and a helper starts extracting ``tasks`` now.
     """
 
-    def __init__(self, jobs: int, memory_mb: int, tasks: list[Task]) -> None:
+    def __init__(self, jobs: int, memory_mb: int, tasks: list[Task], spare: bool = False) -> None:
         self.ctx = mp.get_context("fork")
         self.slots: list[_Slot] = []
         self.prefetch = None
-        if jobs >= 2 and not _warm_here():
+        if jobs < 2:
+            self.slots = [_Slot(self.ctx, None, memory_mb)]
+        if (jobs >= 2 or spare) and not _warm_here():
             from doccheck.prefetch import Prefetch
 
             self.prefetch = Prefetch(self.ctx, tasks, memory_mb)
-        elif jobs < 2:
-            self.slots = [_Slot(self.ctx, None, memory_mb)]
 
     def close(self) -> None:
         for slot in self.slots:
@@ -176,18 +182,18 @@ def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, c
     from doccheck.engine.run import needs_tags
     from doccheck.worker import _rules
 
-    if pool and pool.slots:
-        slots = pool.slots[:wanted]
-        for extra in pool.slots[wanted:]:
-            _stop(extra)
-        pool.slots = []
-        return slots, None
     prefetch = pool.prefetch if pool else None
     if pool:
         pool.prefetch = None  # ours now
     if prefetch is not None and [(t.index, t.path) for t in prefetch.tasks] != [(t.index, t.path) for t in tasks]:
         prefetch.close()
         prefetch = None
+    if pool and pool.slots:
+        slots = pool.slots[:wanted]
+        for extra in pool.slots[wanted:]:
+            _stop(extra)
+        pool.slots = []
+        return slots, prefetch
     if wanted >= 2 and (needs_tags(_rules(settings)) or settings.set_facts) and not _warm_here():
         if prefetch is None:
             from doccheck.prefetch import Prefetch
@@ -198,6 +204,24 @@ def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, c
         prefetch.close()
         prefetch = None
     return [_Slot(ctx, settings, memory_mb) for _ in range(wanted)], prefetch
+
+
+def _send(slot: _Slot, message: object) -> bool:
+    """False: the worker is gone (its pipe is broken)."""
+    try:
+        slot.conn.send(message)
+        return True
+    except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
+        return False
+
+
+def _warmed(slot: _Slot) -> bool:
+    """Read a warming worker's WARM (False: its pipe closed, it died first)."""
+    slot.warming = False
+    try:
+        return slot.conn.recv() == WARM
+    except (EOFError, OSError):
+        return False
 
 
 def _crash(process: mp.process.BaseProcess) -> tuple[str, str]:
@@ -254,23 +278,53 @@ def run(
     wanted = max(1, min(jobs, len(tasks)))
     ctx = pool.ctx if pool else mp.get_context("fork")
     slots, prefetch = _start(tasks, settings, wanted, memory_mb, ctx, pool)
-    claimed = prefetch.stop() if prefetch else 0
-    queue = deque(tasks[claimed:])
-    by_index = {t.index: t for t in tasks[:claimed]}
+    began = time.monotonic()
+    # NOTE: a helper beside a worker still importing spaCy goes on extracting until that one is warm
+    claimed = 0 if prefetch is None else None if any(s.warming for s in slots) else prefetch.stop()
+    queue = deque(tasks[claimed:] if claimed is not None else ())
+    by_index = {t.index: t for t in tasks}
+    respawns = [0]
+
+    def respawn(dead: _Slot) -> _Slot:
+        """A fresh worker (forked from here, its settings given) for one that died holding no file."""
+        dead.kill()
+        respawns[0] += 1
+        if respawns[0] > 3 * wanted:
+            raise RuntimeError(f"workers died {respawns[0]} times before reading a file (see the log)")
+        return _Slot(ctx, settings, memory_mb)
+
     try:
         while queue or any(s.task for s in slots) or prefetch:
-            for slot in slots:
+            for i, slot in enumerate(slots):
                 if slot.waiting:
-                    slot.conn.send((settings, _RULES[settings]))
                     slot.waiting = False
+                    if not _send(slot, (settings, _RULES[settings])):
+                        slot = slots[i] = respawn(slot)
                 if slot.task is None and queue:
-                    slot.task, slot.started = queue.popleft(), time.monotonic()
-                    slot.conn.send(slot.task)
-            busy = [s for s in slots if s.task]
-            ready = wait([s.conn for s in busy] + ([prefetch.conn] if prefetch else []), timeout=0.25)
+                    task = queue.popleft()
+                    if _send(slot, task):
+                        slot.task, slot.started = task, time.monotonic()
+                    else:  # it died before reading it
+                        queue.appendleft(task)
+                        slots[i] = respawn(slot)
+            listened = [s.conn for s in slots if s.task or s.warming] + ([prefetch.conn] if prefetch and claimed is not None else [])
+            ready = wait(listened, timeout=0.25)
+            for i, slot in enumerate(slots):
+                if slot.warming and slot.conn in ready:
+                    ready.remove(slot.conn)
+                    if _warmed(slot):
+                        if slot.conn.poll():
+                            ready.append(slot.conn)  # its first result came with it
+                    else:  # it died importing spaCy, before its file: not the file's fault
+                        if slot.task is not None:
+                            queue.appendleft(slot.task)
+                        slots[i] = respawn(slot)
+            if claimed is None and (not any(s.warming for s in slots) or time.monotonic() - began > timeout):
+                claimed = prefetch.stop()  # type: ignore[union-attr]
+                queue.extend(tasks[claimed:])
             now = time.monotonic()
             if prefetch:
-                collected = _collect(prefetch, ready, now, timeout, settings, claimed)
+                collected = _collect(prefetch, ready, now, timeout, settings, claimed) if claimed is not None else None
                 if collected is not None:
                     prefetch = None
                     requeue, lost = collected

@@ -31,13 +31,16 @@ import doccheck.extract as extraction
 real, log, fault = extraction.extract, Path(sys.argv[2]), os.environ.get("FAULT", "")
 def traced(path, *args, **kwargs):
     with open(log, "a", encoding="utf-8") as fh:
-        fh.write(f"{os.getpid()} {Path(path).name}\\n")
+        fh.write(f"{os.getpid()} {int('spacy' in sys.modules)} {Path(path).name}\\n")
     if Path(path).name == "a00.md" and fault == "abort":
         os.abort()
     if Path(path).name == "a00.md" and fault == "hang":
         time.sleep(60)
     return real(path, *args, **kwargs)
 extraction.extract = traced
+if fault == "warm":  # the worker started early dies importing spaCy
+    import doccheck.parallel
+    doccheck.parallel._warm = os.abort
 from doccheck.api import scan
 from doccheck.config import Config
 root = Path(sys.argv[1])
@@ -49,21 +52,32 @@ print(json.dumps({"parent": os.getpid(), "spacy_here": "spacy" in sys.modules,
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
+    return _folder(tmp_path, FILES)
+
+
+@pytest.fixture(params=[FILES, 3], ids=["two workers", "one worker and a spare core"])
+def folders(request, tmp_path: Path) -> Path:
+    """Two workers, or a few files (a pre-commit run): one worker imports spaCy while the helper extracts on the other core."""
+    return _folder(tmp_path, request.param)
+
+
+def _folder(tmp_path: Path, files: int) -> Path:
     lib = tmp_path / "lib"
     lib.mkdir()
-    for i in range(FILES):
+    for i in range(files):
         cite = "21 CFR 820.30(j)" if i % 2 else "the Device Master Record"
         (lib / f"a{i:02d}.md").write_text(f"# Procedure {i}\n\n## 1 Purpose\n\nRecords follow {cite} and are kept.\n", encoding="utf-8")
     return lib
 
 
-def _scan_in_fresh_process(folder: Path, jobs: int = 2, timeout: float = 60, fault: str = "") -> tuple[dict, list[tuple[int, str]]]:
+def _scan_in_fresh_process(folder: Path, jobs: int = 2, timeout: float = 60, fault: str = "") -> tuple[dict, list[tuple[int, str, bool]]]:
+    """(the scan's report, each extraction as (process id, file, whether that process had imported spaCy))."""
     log = folder.parent / "extracted.log"
     log.unlink(missing_ok=True)
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(folder), str(log), str(jobs), str(timeout)], cwd=folder, capture_output=True, text=True,
                           timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT), "FAULT": fault})
     assert done.returncode == 0, done.stderr
-    calls = [(int(pid), name) for pid, name in (line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines())]
+    calls = [(int(pid), name, spacy == "1") for pid, spacy, name in (line.split(" ", 2) for line in log.read_text(encoding="utf-8").splitlines())]
     return json.loads(done.stdout.strip().splitlines()[-1]), calls
 
 
@@ -76,20 +90,39 @@ def test_two_workers_give_the_serial_report_and_extract_each_file_once(folder, m
     monkeypatch.chdir(folder)
     out, calls = _scan_in_fresh_process(folder)
     assert out["findings"] == _serial(folder)
-    assert sorted(name for _, name in calls) == sorted(p.name for p in folder.iterdir())  # once each: the helper's files are not read again
+    assert sorted(name for _, name, _ in calls) == sorted(p.name for p in folder.iterdir())  # once each: the helper's files are not read again
     helper = calls[0][0]  # a00.md, claimed first, by the helper while the parent imported spaCy
-    assert helper != out["parent"] and sum(pid == helper for pid, _ in calls) >= 1
+    assert helper != out["parent"] and sum(pid == helper for pid, _, _ in calls) >= 1
     assert out["spacy_here"]  # the workers forked from the parent's pipeline
+
+
+def test_a_few_files_are_extracted_by_the_helper_while_the_one_worker_imports_spacy(tmp_path, monkeypatch):
+    folder = _folder(tmp_path, 3)
+    monkeypatch.chdir(folder)
+    out, calls = _scan_in_fresh_process(folder, jobs=2)
+    assert out["findings"] == _serial(folder) and not out["spacy_here"]  # the worker imported it, not the parent
+    assert sorted(name for _, name, _ in calls) == ["a00.md", "a01.md", "a02.md"]  # once each
+    helper = calls[0][0]
+    assert helper != out["parent"] and all(pid == helper and not spacy for pid, _, spacy in calls)  # spaCy takes far longer than three small files
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_that_dies_importing_spacy_costs_no_file(tmp_path, monkeypatch, jobs):
+    folder = _folder(tmp_path, 3)
+    monkeypatch.chdir(folder)
+    out, calls = _scan_in_fresh_process(folder, jobs=jobs, fault="warm")
+    assert out["findings"] == _serial(folder)
 
 
 def test_one_worker_keeps_spacy_out_of_the_parent(folder, monkeypatch):
     monkeypatch.chdir(folder)
     out, calls = _scan_in_fresh_process(folder, jobs=1)
     assert out["findings"] == _serial(folder) and not out["spacy_here"]
-    assert len({pid for pid, _ in calls}) == 1 and len(calls) == FILES  # the one worker read every file
+    assert len({pid for pid, _, _ in calls}) == 1 and len(calls) == FILES  # the one worker read every file
 
 
-def test_a_file_the_helper_crashes_on_costs_only_itself(folder, monkeypatch):
+def test_a_file_the_helper_crashes_on_costs_only_itself(folders, monkeypatch):
+    folder = folders
     monkeypatch.chdir(folder)
     out, calls = _scan_in_fresh_process(folder, fault="abort")
     serial = _serial(folder)
@@ -97,10 +130,11 @@ def test_a_file_the_helper_crashes_on_costs_only_itself(folder, monkeypatch):
     assert rule == "READ-001" and "crashed" in message and "signal 6" in message
     serial.pop("a00.md")
     assert out["findings"] == serial
-    assert Counter(name for _, name in calls)["a00.md"] == 1  # reported, not tried again
+    assert Counter(name for _, name, _ in calls)["a00.md"] == 1  # reported, not tried again
 
 
-def test_a_file_the_helper_hangs_on_runs_out_of_the_time_limit_alone(folder, monkeypatch):
+def test_a_file_the_helper_hangs_on_runs_out_of_the_time_limit_alone(folders, monkeypatch):
+    folder = folders
     monkeypatch.chdir(folder)
     out, calls = _scan_in_fresh_process(folder, timeout=3, fault="hang")
     serial = _serial(folder)
@@ -108,3 +142,4 @@ def test_a_file_the_helper_hangs_on_runs_out_of_the_time_limit_alone(folder, mon
     assert rule == "READ-001" and "longer than 3 s" in message
     serial.pop("a00.md")
     assert out["findings"] == serial
+
