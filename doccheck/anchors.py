@@ -165,7 +165,10 @@ class Gated:
         self.gate = anchors(source)
 
     def _open(self, text: str, low: str | None) -> bool:
-        return not self.gate or any(a in (low if low is not None else text.lower()) for a in self.gate)
+        if not self.gate:
+            return True
+        low = text.lower() if low is None else low  # NOTE: once, not once per anchor
+        return any(a in low for a in self.gate)
 
     def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
         return self.regex.search(text) if self._open(text, low) else None

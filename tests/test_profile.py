@@ -121,6 +121,9 @@ def _profile(tmp_path: Path, name: str, text: str, **settings):
     ("mhra.md", "# Guidance\n\nMedicines and Healthcare products Regulatory Agency\n\nText.\n", "external", "issuer"),
     ("filled-in.md", "# Supplier evaluation\n\n[Company Name] evaluates suppliers of <Product Name>; the [Job Title] approves them.\n",
      "template", "placeholders"),
+    # wiki links are no prompts: a '[' after a '[' opens none (the pattern's lookbehind, after its literal '[')
+    ("wiki.md", "---\ndocument_number: SOP-DC-002\n---\n\n# Document control\n\nSee [[Insert scope]], [[Enter owner]] and [[Describe process]].\n",
+     "controlled", "controlled"),
     # a procedure that describes its numbering and date formats is no template
     ("numbering.md", "---\ndocument_number: SOP-DC-001\n---\n\n# Document control\n\nControlled documents: `SOP-XXX`, `WI-XXX`, `PLAN-XXX`; "
                      "records `PLAN-QMS-001_v1.0_YYYY-MM-DD`.\n\n| Rev | Date | Author |\n|---|---|---|\n| 0.1 | YYYY-MM-DD | Name |\n",
