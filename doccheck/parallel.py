@@ -112,7 +112,8 @@ class _Slot:
         self.process = ctx.Process(target=_worker, args=(child, settings, memory_mb), daemon=True)
         self.process.start()
         child.close()
-        self.task: Task | None = None
+        self.task: Task | None = None  # the file it is on
+        self.next: Task | None = None  # the file sent after it, waiting in its pipe
         self.started = 0.0
         self.waiting = settings is None  # started early: its settings and rules are still to be sent
         self.warming = settings is None  # started early: it has not said WARM yet
@@ -306,7 +307,16 @@ def run(
                         slot.task, slot.started = task, time.monotonic()
                     else:  # it died before reading it
                         queue.appendleft(task)
-                        slots[i] = respawn(slot)
+                        slot = slots[i] = respawn(slot)
+                if slot.task is not None and slot.next is None and len(queue) > len(slots):
+                    # NOTE: its next file waits in its pipe: a worker that finishes one file starts the next at
+                    # once, not a round trip through this process later (~0.7 ms a file, 5% of a scan of real
+                    # documents); not near the end, where it would leave another worker idle
+                    task = queue.popleft()
+                    if _send(slot, task):
+                        slot.next = task
+                    else:  # it is dying on its file: read below as that file's crash
+                        queue.appendleft(task)
             listened = [s.conn for s in slots if s.task or s.warming] + ([prefetch.conn] if prefetch and claimed is not None else [])
             ready = wait(listened, timeout=0.25)
             for i, slot in enumerate(slots):
@@ -315,9 +325,8 @@ def run(
                     if _warmed(slot):
                         if slot.conn.poll():
                             ready.append(slot.conn)  # its first result came with it
-                    else:  # it died importing spaCy, before its file: not the file's fault
-                        if slot.task is not None:
-                            queue.appendleft(slot.task)
+                    else:  # it died importing spaCy, before its files: not their fault
+                        queue.extendleft(t for t in (slot.next, slot.task) if t is not None)
                         slots[i] = respawn(slot)
             if claimed is None and (not any(s.warming for s in slots) or time.monotonic() - began > timeout):
                 claimed = prefetch.stop()  # type: ignore[union-attr]
@@ -348,9 +357,11 @@ def run(
                     continue
                 if outcome[1].document.problems and outcome[1].document.problems[0].reason in ("worker-crashed", "timeout"):
                     slot.kill()
+                    if slot.next is not None:  # sent, never begun: the new worker's
+                        queue.appendleft(slot.next)
                     slots[i] = _Slot(ctx, settings, memory_mb)
                 else:
-                    slot.task = None
+                    slot.task, slot.next, slot.started = slot.next, None, now  # the next one began as this one ended
                 progress(task)
                 yield outcome
     finally:

@@ -325,7 +325,9 @@ def test_parallel_and_serial_give_identical_output(run_cli):
     assert serial["summary"]["documents"] >= 20
 
 
-def test_a_hanging_or_crashing_file_costs_only_itself(monkeypatch, library):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_hanging_or_crashing_file_costs_only_itself(monkeypatch, library, jobs):
+    """Also for the file sent to the same worker after it, waiting in its pipe (doccheck.parallel.run)."""
     import time
 
     import doccheck.parallel as parallel
@@ -340,11 +342,13 @@ def test_a_hanging_or_crashing_file_costs_only_itself(monkeypatch, library):
             os.abort()
         return real(path, display, settings, extracted)
 
-    monkeypatch.setattr(parallel, "check_file", flaky)  # the forked workers inherit the patch
     monkeypatch.chdir(library)
-    report = doccheck.scan(["."], Config(root=library, jobs=2, timeout=3, use_cache=False))
+    serial = {r.document.path: [f.rule for f in r.findings] for r in doccheck.scan(["."], Config(root=library, jobs=0, use_cache=False)).documents}
+    monkeypatch.setattr(parallel, "check_file", flaky)  # the forked workers inherit the patch
+    report = doccheck.scan(["."], Config(root=library, jobs=jobs, timeout=3, use_cache=False))
     by_path = {r.document.path: r for r in report.documents}
     assert len(by_path) == 7
+    assert all([f.rule for f in r.findings] == serial[path] for path, r in by_path.items() if "QM-001" not in path and "WI-label" not in path)
     hung, crashed = by_path["sops/QM-001-quality-manual.md"], by_path["sops/WI-label-inspection.txt"]
     assert [f.rule for f in hung.findings] == ["READ-001"] and "longer than 3 s" in hung.findings[0].message
     assert [f.rule for f in crashed.findings] == ["READ-001"] and "crashed" in crashed.findings[0].message and "signal 6" in crashed.findings[0].message
