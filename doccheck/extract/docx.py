@@ -376,13 +376,15 @@ def _first_page_table(doc: Document, body: list[tuple[list[list[str]], int]]) ->
     before it, or, when it gives no field (a logo and title table above the control table), the next that
     does among those that begin before the first section heading (styled or numbered). NOTE: never one
     after it: "2 References" may hold a table of other documents' numbers."""
-    numbered = next((b.index for b in doc.blocks if b.part == "body" and heading_level(b.text.strip())), len(doc.blocks))
+    # NOTE: only the blocks before the table are looked at: the first numbered heading after it changes nothing
+    numbered = next((b.index for b in doc.blocks[: body[0][1]] if b.part == "body" and heading_level(b.text.strip())), len(doc.blocks))
     if body[0][1] > numbered:  # the first table is in a numbered section ("2 References"): it cites other documents
         return identity.signature_only(identity.from_table(body[0][0], _FIRST_TABLE))
     first = identity.from_table(body[0][0], _FIRST_TABLE)
     if any(f.value for f in first.values()):
         return first
-    section = next((b.index for b in doc.blocks if b.index and b.part == "body" and (b.kind == "heading" or heading_level(b.text.strip()))),
+    last = max(start for _, start in body[1:]) if body[1:] else 0  # NOTE: a heading after the last table's start changes nothing
+    section = next((b.index for b in doc.blocks[:last] if b.index and b.part == "body" and (b.kind == "heading" or heading_level(b.text.strip()))),
                    len(doc.blocks))
     for rows, start in body[1:]:
         if start > section:

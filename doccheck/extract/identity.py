@@ -423,7 +423,8 @@ def _number_before_revision(lines: Sequence[str], source: str = "first page") ->
     return {}
 
 
-def from_text(text: str, source: str, running: bool = False, known: str | None = None, opening: bool = True) -> dict[str, Field]:
+def from_text(text: str, source: str, running: bool = False, known: str | None = None, opening: bool = True,
+              only: str | None = None) -> dict[str, Field]:
     """A control block: ``Doc No. SOP-QA-004  Rev. C  Effective 2026-03-01``, ``**Revision:** r1``,
     ``DOCUMENT NAME: Labeling Checklist (F-004A)``.
 
@@ -431,12 +432,13 @@ def from_text(text: str, source: str, running: bool = False, known: str | None =
     headers, footers and table cells hold the document's own identity. ``known``: the
     document's number from a more trusted source, when there is one. ``opening``: the text is
     among the first lines under the title, where a line that opens with a number is the document's.
+    ``only``: the one field wanted (the others are not looked for; each field is read on its own).
     """
     found: dict[str, Field] = {}
     text = _unmarked(text[:_CONTROL_SPAN])  # control blocks are short; long paragraphs are prose
     if not _any_label_word().search(text):
         return found
-    found = _labelled(text, source, running, known, opening)
+    found = _labelled(text, source, running, known, opening, only)
     title = found.get("title")
     if title and title.value and "document_number" not in found:  # "Labeling Checklist (F-004A)"
         m = _NUMBER_AFTER_TITLE.search(title.value)
@@ -450,11 +452,11 @@ def from_text(text: str, source: str, running: bool = False, known: str | None =
 _NUMBER_AFTER_TITLE = re.compile(r"\s*\((?P<number>[^()\s]{2,30})\)\s*$")
 
 
-def _labelled(text: str, source: str, running: bool, known: str | None, opening: bool = True) -> dict[str, Field]:
+def _labelled(text: str, source: str, running: bool, known: str | None, opening: bool = True, only: str | None = None) -> dict[str, Field]:
     found: dict[str, Field] = {}
     own_number = None
     for spec in _specs():
-        if not spec.word_re.search(text):
+        if (only is not None and spec.name != only) or not spec.word_re.search(text):
             continue
         for m in spec.label_re.finditer(text):
             if spec.name == "document_number" and own_number is None:

@@ -32,12 +32,17 @@ class Line:
 
 def split_lines(page: int, text: str) -> list[Line]:
     """Page text (PDFium joins lines with CR LF) -> lines with their character indices."""
+    return [Line(page, start, line) for start, line in line_spans(text)]
+
+
+def line_spans(text: str) -> list[tuple[int, str]]:
+    """(character index of the first character, stripped text) of each non-blank line of page text."""
     lines, pos = [], 0
     for raw in text.split("\r\n"):
         for part in raw.split("\n"):
-            if part.strip():
-                lead = len(part) - len(part.lstrip())
-                lines.append(Line(page, pos + lead, part.strip()))
+            stripped = part.strip()
+            if stripped:
+                lines.append((pos + len(part) - len(part.lstrip()), stripped))
             pos += len(part) + 1
         pos += 1  # the CR of CR LF (the LF was counted above)
     return lines
