@@ -79,3 +79,31 @@ def test_random_texts_a_pattern_matches_satisfy_its_clauses():
                 found = anchors(pattern)
                 assert not found or any(a in text.lower() for a in found), (pattern, text)
     assert matched > 100  # the texts do exercise the patterns
+
+
+def test_a_pattern_rule_finds_every_match_its_regexes_have_in_each_block():
+    """The `pattern` type finds the blocks a gate admits from the document's whole text at once
+    (str.find over every block joined): the same hits, in the same order, as every regex tried on
+    every block, also where lower-casing changes a text's length ('İ') or an anchor ends a block."""
+    from doccheck.engine.run import document_profile
+    from doccheck.engine.types import pattern as pattern_type
+    from doccheck.model import Block, Document
+
+    rules = [r for r in load_rules().rules if r.type == "pattern"]
+    words = sorted({w for _, p, _ in _shipped_patterns() for w in re.findall(r"[A-Za-z]{3,}", p)})
+    fire = sorted({text for _, _, examples in _shipped_patterns() for text in examples if text})
+    rng = random.Random(13485)
+    hits = 0
+    for _ in range(60):
+        texts = [rng.choice(fire) + rng.choice(["", " İ", " and the record."]) if rng.random() < 0.4 else
+                 " ".join(rng.choice(words + ["İ", "the", "is", "not", "."]) for _ in range(rng.randint(1, 12))) for _ in range(rng.randint(1, 25))]
+        doc = Document(path="d.md", format="md", sha256="", size=0,
+                       blocks=[Block(index=n, part="body", text=t, segments=(), paragraph=n + 1) for n, t in enumerate(texts)])
+        ctx = document_profile(doc, None, ())
+        for rule in rules:
+            found = [(h.block, h.span) for h in pattern_type.check(doc, rule, ctx)]
+            every = [(b.index, (m.start(), m.end())) for b in doc.blocks if rule.scope.admits_block(b.part, b.section_path)
+                     for p in rule.options.compiled for m in p.finditer(b.text) if m.end() > m.start()]
+            assert found == every, rule.id
+            hits += len(found)
+    assert hits > 50  # the documents do exercise the patterns

@@ -18,6 +18,7 @@ position of every block, 1.5 ms per real document for one rule.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -78,6 +79,30 @@ def _admits(gate: tuple[tuple[str, ...], ...], low: str) -> bool:
     return all(any(a in low for a in clause) for clause in gate)
 
 
+def _gated_blocks(gate: tuple[tuple[str, ...], ...], lowered: list[str], whole: str, starts: list[int]) -> list[int]:
+    """The blocks whose lower-cased text passes ``gate``, in order: those where an anchor of its first
+    clause occurs in ``whole`` (found there with str.find, not block by block), then the whole gate."""
+    if not gate:
+        return list(range(len(lowered)))
+    found: set[int] = set()
+    for a in gate[0]:
+        pos = whole.find(a)
+        while pos >= 0:
+            first = bisect.bisect_right(starts, pos) - 1
+            last = bisect.bisect_right(starts, pos + len(a) - 1) - 1
+            found.update(range(first, last + 1))
+            pos = whole.find(a, pos + 1)
+    return sorted(n for n in found if _admits(gate, lowered[n]))
+
+
+def _starts(lowered: list[str]) -> list[int]:
+    starts, pos = [], 0
+    for low in lowered:
+        starts.append(pos)
+        pos += len(low) + 1
+    return starts
+
+
 def check(doc: Document, rule: Rule, ctx: DocContext) -> Iterator[Hit]:
     options: Options = rule.options
     gates = options.gates or ((),) * len(options.compiled)
@@ -85,11 +110,16 @@ def check(doc: Document, rule: Rule, ctx: DocContext) -> Iterator[Hit]:
     patterns = [(p, gate) for p, gate in zip(options.compiled, gates) if _admits(gate, whole)]  # the document, then each block
     if not patterns:
         return
-    for block, low in zip(doc.blocks, lowered):
+    # NOTE: the blocks each pattern may match in, from the document's text at once: a gate tested on
+    # every block was a third of the rules' time on real documents
+    starts = _starts(lowered)
+    admitted = [(pattern, set(_gated_blocks(gate, lowered, whole, starts))) for pattern, gate in patterns]
+    for n in sorted(set().union(*(blocks for _, blocks in admitted))):
+        block = doc.blocks[n]
         if not rule.scope.admits_block(block.part, block.section_path):
             continue
-        for pattern, gate in patterns:
-            if not _admits(gate, low):
+        for pattern, blocks in admitted:
+            if n not in blocks:
                 continue
             for m in _matches(pattern, block.text, rule.id):
                 yield Hit(
