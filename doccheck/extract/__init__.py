@@ -98,7 +98,7 @@ def _extract_into(path: Path, doc: Document, limits: Limits) -> None:
         raise Unreadable("io-error", f"file cannot be read ({exc.strerror})") from None
     doc.size = len(data)
     doc.sha256 = hashlib.sha256(data).hexdigest()
-    if not data.strip():
+    if data.isspace() or not data:  # NOTE: not data.strip(), a copy of the whole file when it ends in a newline
         raise Unreadable("empty", "file is empty" if not data else "file contains only white space")
     kind = sniff(path, data[:2048])
     if kind in ("docx", "pdf", "markdown", "text"):
