@@ -234,6 +234,27 @@ def test_cache_rows_of_the_wrong_shape_are_misses(run_cli, tmp_path, payload):
     assert report["summary"]["documents"] == len(expected["documents"])
 
 
+@pytest.mark.parametrize(("field", "value"), [(0, 5), (1, None), (2, 99), (2, True), (3, 7), (5, ["body", 1, 2, 3, 4]), (5, ["body", "1", None, None, None, None]),
+                                            (6, None), (7, 3), (9, "1"), (9, False), (10, [1]), (10, [1, "2"]), (11, 1.5), (12, None), (12, "x"),
+                                            (12, [["a.md"]]), (12, [["a.md", ["body", None, None, None, None, 3]]]), (13, None)])
+def test_a_cached_finding_with_one_field_of_the_wrong_shape_is_a_miss(field, value):
+    """Cached findings are read field by field into doccheck's types: one wrong field and the row is not doccheck's."""
+    import orjson
+
+    from doccheck.records import RecordError, decode_result, encode_result
+    from doccheck.worker import Settings, check_file
+    from doccheck.engine.loader import default_paths
+
+    result = check_file(str(FIXTURES / "sops" / "SOP-QA-004-document-control.md"), "SOP.md", Settings(tuple(str(p) for p in default_paths())))
+    result.findings = [f._replace(related=(("b.md", f.location),)) for f in result.findings]
+    payload = encode_result(result)
+    assert decode_result(payload).findings == result.findings and result.findings  # the round trip, related places included
+    record = orjson.loads(payload)
+    record["findings"][0][field] = value
+    with pytest.raises(RecordError):
+        decode_result(orjson.dumps(record))
+
+
 def test_a_cache_path_naming_an_input_document_is_refused_untouched(run_cli, tmp_path):
     lib = _library(tmp_path)
     target = lib / "sops" / "SOP-QA-012-capa.docx"
@@ -354,10 +375,10 @@ def test_extract_reads_in_workers_under_the_time_limit(run_cli, tmp_path, monkey
 
     real = worker.check_file
 
-    def slow(path, display, settings):  # type: ignore[no-untyped-def]
+    def slow(path, display, settings, extracted=None):  # type: ignore[no-untyped-def]
         if path.endswith("slow.md"):
             time.sleep(60)
-        return real(path, display, settings)
+        return real(path, display, settings, extracted)  # NOTE: a file the prefetch helper read comes extracted
 
     monkeypatch.setattr(worker, "check_file", slow)
     import doccheck.parallel as parallel
