@@ -108,6 +108,8 @@ def _profile(tmp_path: Path, name: str, text: str, **settings):
     ("mdcg.md", "Medical Device Coordination Group Document MDCG 2020-3 v1\n\n# Guidance\n\nText.\n", "external", "MDCG 2020-3"),
     ("pattern.md", "---\ntitle: Design controls\nlicense: CC-BY-SA-4.0\n---\n\n# Design controls\n\nText.\n", "external", "licence"),
     ("sop.md", "---\ndocument_number: SOP-1\nlicense: CC-BY-SA-4.0\n---\n\n# Design controls\n\nText.\n", "controlled", "controlled"),
+    ("cc-by.md", "# Design controls\n\nShared under CC BY 4.0 by its authors.\n", "external", "licence (cc by 4.0)"),
+    ("creative-commons.md", "# Design controls\n\nThis page is licensed under a Creative Commons licence.\n", "external", "licence (creative commons)"),
     ("prompts.md", "# Quality manual\n\nThis manual covers {{ORGANISATION_NAME}}. [State the purpose.] [Describe the scope.]\n", "template", "placeholders"),
     ("Design Plan Template.md", "# Design plan\n\nText.\n", "template", "file name"),
     ("record.md", "---\ndocument_number: REC-0042\n---\n\n# Record of training\n\nTrained: Jane Smith.\n", "record", "record"),
