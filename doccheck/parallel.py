@@ -135,20 +135,25 @@ class Pool:
     and a helper starts extracting ``tasks`` now.
     """
 
-    def __init__(self, jobs: int, memory_mb: int, tasks: list[Task], spare: bool = False) -> None:
+    def __init__(self, jobs: int, memory_mb: int, tasks: list[Task] | None, spare: bool = False) -> None:
+        """``tasks`` None: the files to check are not known yet (the cache decides): only the one worker starts."""
         self.ctx = mp.get_context("fork")
         self.slots: list[_Slot] = []
         self.prefetch = None
+        self.spare = spare
         if jobs < 2:
             self.slots = [_Slot(self.ctx, None, memory_mb)]
-        if (jobs >= 2 or spare) and not _warm_here():
+        if tasks is not None and (jobs >= 2 or spare) and not _warm_here():
             from doccheck.prefetch import Prefetch
 
             self.prefetch = Prefetch(self.ctx, tasks, memory_mb)
 
     def close(self) -> None:
         for slot in self.slots:
-            _stop(slot)
+            if slot.waiting:  # never used (every file came from the cache): busy importing spaCy, it reads no pipe
+                slot.kill()
+            else:
+                _stop(slot)
         self.slots = []
         if self.prefetch is not None:
             self.prefetch.close()
@@ -194,6 +199,10 @@ def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, c
         for extra in pool.slots[wanted:]:
             _stop(extra)
         pool.slots = []
+        if prefetch is None and pool.spare and any(s.warming for s in slots):  # the cache left these files: read them meanwhile
+            from doccheck.prefetch import Prefetch
+
+            prefetch = Prefetch(ctx, tasks, memory_mb)
         return slots, prefetch
     if wanted >= 2 and (needs_tags(_rules(settings)) or settings.set_facts) and not _warm_here():
         if prefetch is None:

@@ -38,14 +38,26 @@ def traced(path, *args, **kwargs):
         time.sleep(60)
     return real(path, *args, **kwargs)
 extraction.extract = traced
+import doccheck.cache, doccheck.parallel
+if os.environ.get("TRUST_NEW_FILES"):  # files written a moment ago count as unchanged when their stat matches
+    doccheck.cache.RACY_NS = -10**9
+workers = []
+_slot_init = doccheck.parallel._Slot.__init__
+def counted(self, *args, **kwargs):
+    workers.append(1)
+    _slot_init(self, *args, **kwargs)
+doccheck.parallel._Slot.__init__ = counted
 if fault == "warm":  # the worker started early dies importing spaCy
     import doccheck.parallel
     doccheck.parallel._warm = os.abort
 from doccheck.api import scan
 from doccheck.config import Config
 root = Path(sys.argv[1])
-report = scan([root], Config(root=root, jobs=int(sys.argv[3]), use_cache=False, timeout=float(sys.argv[4])))
-print(json.dumps({"parent": os.getpid(), "spacy_here": "spacy" in sys.modules,
+cache = os.environ.get("CACHE")
+report = scan([root], Config(root=root, jobs=int(sys.argv[3]), use_cache=bool(cache), cache=Path(cache) if cache else None, timeout=float(sys.argv[4])))
+import multiprocessing
+left = multiprocessing.active_children()
+print(json.dumps({"parent": os.getpid(), "spacy_here": "spacy" in sys.modules, "children_left": len(left), "workers": len(workers), "cached": sum(r.cached for r in report.documents),
                   "findings": {r.document.path: [[f.rule, str(f.location), f.message, f.severity.name] for f in r.findings] for r in report.documents}}))
 """
 
@@ -70,14 +82,16 @@ def _folder(tmp_path: Path, files: int) -> Path:
     return lib
 
 
-def _scan_in_fresh_process(folder: Path, jobs: int = 2, timeout: float = 60, fault: str = "") -> tuple[dict, list[tuple[int, str, bool]]]:
+def _scan_in_fresh_process(folder: Path, jobs: int = 2, timeout: float = 60, fault: str = "", cache: Path | None = None,
+                           trust_new_files: bool = False) -> tuple[dict, list[tuple[int, str, bool]]]:
     """(the scan's report, each extraction as (process id, file, whether that process had imported spaCy))."""
     log = folder.parent / "extracted.log"
     log.unlink(missing_ok=True)
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(folder), str(log), str(jobs), str(timeout)], cwd=folder, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT), "FAULT": fault})
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT), "FAULT": fault, "CACHE": str(cache or ""),
+                                                        "TRUST_NEW_FILES": "1" if trust_new_files else ""})
     assert done.returncode == 0, done.stderr
-    calls = [(int(pid), name, spacy == "1") for pid, spacy, name in (line.split(" ", 2) for line in log.read_text(encoding="utf-8").splitlines())]
+    calls = [(int(pid), name, spacy == "1") for pid, spacy, name in (line.split(" ", 2) for line in (log.read_text(encoding="utf-8").splitlines() if log.exists() else []))]
     return json.loads(done.stdout.strip().splitlines()[-1]), calls
 
 
@@ -104,6 +118,23 @@ def test_a_few_files_are_extracted_by_the_helper_while_the_one_worker_imports_sp
     assert sorted(name for _, name, _ in calls) == ["a00.md", "a01.md", "a02.md"]  # once each
     helper = calls[0][0]
     assert helper != out["parent"] and all(pid == helper and not spacy for pid, _, spacy in calls)  # spaCy takes far longer than three small files
+
+
+def test_with_the_cache_the_one_worker_starts_at_once_and_the_helper_reads_what_the_cache_lacks(tmp_path, monkeypatch):
+    folder = _folder(tmp_path, 3)
+    monkeypatch.chdir(folder)
+    cache = tmp_path / "cache.sqlite"
+    out, calls = _scan_in_fresh_process(folder, cache=cache)
+    assert out["findings"] == _serial(folder) and out["cached"] == 0 and not out["spacy_here"]
+    assert sorted(name for _, name, _ in calls) == ["a00.md", "a01.md", "a02.md"] and not any(spacy for _, _, spacy in calls)
+    out, calls = _scan_in_fresh_process(folder, cache=cache)  # all from the cache: the worker started for them is gone
+    assert out["findings"] == _serial(folder) and out["cached"] == 3 and calls == [] and out["children_left"] == 0 and out["workers"] == 1
+    _scan_in_fresh_process(folder, cache=cache, trust_new_files=True)  # their stat recorded with their hash
+    out, calls = _scan_in_fresh_process(folder, cache=cache, trust_new_files=True)  # known unchanged: no worker at all
+    assert out["cached"] == 3 and calls == [] and out["workers"] == 0
+    (folder / "a01.md").write_text("# Procedure 1\n\nThe DHR is kept.\n", encoding="utf-8")
+    out, calls = _scan_in_fresh_process(folder, cache=cache)
+    assert out["findings"] == _serial(folder) and out["cached"] == 2 and [name for _, name, _ in calls] == ["a01.md"]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
