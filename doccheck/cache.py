@@ -169,42 +169,39 @@ class Cache:
         self.db = db
         _initialise(db)
 
-    def get_many(self, keys: list[str]) -> dict[str, DocumentResult]:
-        """Cached results for ``keys`` (absent or unreadable keys are left out): a query per 500 keys."""
-        found: dict[str, DocumentResult] = {}
+    def _payloads(self, keys: list[str]) -> list[tuple[str, object]]:
+        """(key, payload) of the rows of ``keys`` there are: a query per 500 keys; none once the store fails."""
+        out: list[tuple[str, object]] = []
         if self.db is None:
-            return found
+            return out
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             try:
-                rows = self.db.execute(f"SELECT key, payload FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+                out += self.db.execute(f"SELECT key, payload FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
             except sqlite3.Error as exc:
                 log.warning("cache unreadable (%s); checking the files again", exc)
-                return found
-            for key, payload in rows:
-                try:
-                    found[key] = decode_result(payload)
-                except (RecordError, ValueError, TypeError, RecursionError):
-                    continue  # not a row doccheck wrote: a miss
+                return []
+        return out
+
+    def get_many(self, keys: list[str]) -> dict[str, DocumentResult]:
+        """Cached results for ``keys`` (absent or unreadable keys are left out)."""
+        found: dict[str, DocumentResult] = {}
+        for key, payload in self._payloads(keys):
+            try:
+                found[key] = decode_result(payload)  # type: ignore[arg-type]
+            except (RecordError, ValueError, TypeError, RecursionError):
+                continue  # not a row doccheck wrote: a miss
         return found
 
     def known_contents(self, files: list[tuple[Path, os.stat_result]]) -> dict[Path, str]:
         """The content hash recorded for each file of ``files`` whose ``stat`` is the one recorded with it."""
-        if self.db is None or not files:
-            return {}
         wanted = {_stat_key(path): (path, _identity(st)) for path, st in files}
-        keys, known = list(wanted), {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            try:
-                rows = self.db.execute(f"SELECT key, payload FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-            except sqlite3.Error:
-                return known
-            for key, payload in rows:
-                path, identity = wanted[key]
-                sha = _recorded_sha(payload, identity)
-                if sha is not None:
-                    known[path] = sha
+        known = {}
+        for key, payload in self._payloads(list(wanted)):
+            path, identity = wanted[key]
+            sha = _recorded_sha(payload, identity)
+            if sha is not None:
+                known[path] = sha
         return known
 
     def remember_contents(self, files: list[tuple[Path, str, os.stat_result, str, int]]) -> None:

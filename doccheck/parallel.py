@@ -216,6 +216,46 @@ def _start(tasks: list[Task], settings: Settings, wanted: int, memory_mb: int, c
     return [_Slot(ctx, settings, memory_mb) for _ in range(wanted)], prefetch
 
 
+def _dispatch(slots: list[_Slot], queue: deque[Task], init: tuple, respawn: Callable[[_Slot], _Slot]) -> None:  # type: ignore[type-arg]
+    """Send each worker started early its settings and rules, each idle worker a file, each busy one its next."""
+    for i, slot in enumerate(slots):
+        if slot.waiting:
+            slot.waiting = False
+            if not _send(slot, init):
+                slot = slots[i] = respawn(slot)
+        if slot.task is None and queue:
+            task = queue.popleft()
+            if _send(slot, task):
+                slot.task, slot.started = task, time.monotonic()
+            else:  # it died before reading it
+                queue.appendleft(task)
+                slot = slots[i] = respawn(slot)
+        if slot.task is not None and slot.next is None and len(queue) > len(slots):
+            # NOTE: its next file waits in its pipe: a worker that finishes one file starts the next at
+            # once, not a round trip through the parent later (~0.2 ms a file); not near the end of the
+            # queue, where it would leave another worker idle
+            task = queue.popleft()
+            if _send(slot, task):
+                slot.next = task
+            else:  # it is dying on its file: read as that file's crash
+                queue.appendleft(task)
+
+
+def _hear_warm(slots: list[_Slot], ready: list, queue: deque[Task], respawn: Callable[[_Slot], _Slot]) -> None:  # type: ignore[type-arg]
+    """Read the WARM of each worker started early that sent it (``ready`` keeps a result that came with it);
+    one that died importing spaCy, before its files, is replaced and its files go back to the queue."""
+    for i, slot in enumerate(slots):
+        if not (slot.warming and slot.conn in ready):
+            continue
+        ready.remove(slot.conn)
+        if _warmed(slot):
+            if slot.conn.poll():
+                ready.append(slot.conn)  # its first result came with it
+        else:  # not its files' fault
+            queue.extendleft(t for t in (slot.next, slot.task) if t is not None)
+            slots[i] = respawn(slot)
+
+
 def _send(slot: _Slot, message: object) -> bool:
     """False: the worker is gone (its pipe is broken)."""
     try:
@@ -305,38 +345,10 @@ def run(
 
     try:
         while queue or any(s.task for s in slots) or prefetch:
-            for i, slot in enumerate(slots):
-                if slot.waiting:
-                    slot.waiting = False
-                    if not _send(slot, (settings, _RULES[settings])):
-                        slot = slots[i] = respawn(slot)
-                if slot.task is None and queue:
-                    task = queue.popleft()
-                    if _send(slot, task):
-                        slot.task, slot.started = task, time.monotonic()
-                    else:  # it died before reading it
-                        queue.appendleft(task)
-                        slot = slots[i] = respawn(slot)
-                if slot.task is not None and slot.next is None and len(queue) > len(slots):
-                    # NOTE: its next file waits in its pipe: a worker that finishes one file starts the next at
-                    # once, not a round trip through this process later (~0.7 ms a file, 5% of a scan of real
-                    # documents); not near the end, where it would leave another worker idle
-                    task = queue.popleft()
-                    if _send(slot, task):
-                        slot.next = task
-                    else:  # it is dying on its file: read below as that file's crash
-                        queue.appendleft(task)
+            _dispatch(slots, queue, (settings, _RULES[settings]), respawn)
             listened = [s.conn for s in slots if s.task or s.warming] + ([prefetch.conn] if prefetch and claimed is not None else [])
             ready = wait(listened, timeout=0.25)
-            for i, slot in enumerate(slots):
-                if slot.warming and slot.conn in ready:
-                    ready.remove(slot.conn)
-                    if _warmed(slot):
-                        if slot.conn.poll():
-                            ready.append(slot.conn)  # its first result came with it
-                    else:  # it died importing spaCy, before its files: not their fault
-                        queue.extendleft(t for t in (slot.next, slot.task) if t is not None)
-                        slots[i] = respawn(slot)
+            _hear_warm(slots, ready, queue, respawn)
             if claimed is None and (not any(s.warming for s in slots) or time.monotonic() - began > timeout):
                 claimed = prefetch.stop()  # type: ignore[union-attr]
                 queue.extend(tasks[claimed:])

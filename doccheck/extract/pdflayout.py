@@ -30,13 +30,9 @@ class Line:
     y_end: float = 0.5  # top of the last character (lower than y when PDFium joined a hyphenated line)
 
 
-def split_lines(page: int, text: str) -> list[Line]:
-    """Page text (PDFium joins lines with CR LF) -> lines with their character indices."""
-    return [Line(page, start, line) for start, line in line_spans(text)]
-
-
 def line_spans(text: str) -> list[tuple[int, str]]:
-    """(character index of the first character, stripped text) of each non-blank line of page text."""
+    """Page text (PDFium joins lines with CR LF) -> (character index of the first character, stripped
+    text) of each non-blank line (made `Line` by `doccheck.extract.pdf._placed`, with their heights)."""
     lines, pos = [], 0
     for raw in text.split("\r\n"):
         for part in raw.split("\n"):
