@@ -340,7 +340,7 @@ def run(
         dead.kill()
         respawns[0] += 1
         if respawns[0] > 3 * wanted:
-            raise RuntimeError(f"workers died {respawns[0]} times before reading a file (see the log)")
+            raise RuntimeError(f"workers died {respawns[0]} times before reading a file")
         return _Slot(ctx, settings, memory_mb)
 
     try:

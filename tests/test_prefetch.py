@@ -174,3 +174,17 @@ def test_a_file_the_helper_hangs_on_runs_out_of_the_time_limit_alone(folders, mo
     serial.pop("a00.md")
     assert out["findings"] == serial
 
+
+
+
+def test_workers_that_die_before_reading_any_file_end_the_scan_as_an_internal_error(tmp_path):
+    """Not a loop that forks worker after worker: past three deaths per worker before any file is read,
+    the scan stops with one line (exit 3) and the traceback in the log."""
+    folder = _folder(tmp_path, 3)
+    script = ("import sys\nimport doccheck.parallel\ndoccheck.parallel._send = lambda slot, message: False  # every pipe broken\n"
+              "from doccheck.cli import main\nsys.exit(main(['scan', sys.argv[1], '--no-cache', '--no-config', '--jobs', '1']))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(folder)], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "DOCCHECK_LOG": str(tmp_path / "doccheck.log")})
+    assert done.returncode == 3, done.stderr
+    assert "workers died 4 times before reading a file" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" in (tmp_path / "doccheck.log").read_text(encoding="utf-8")
