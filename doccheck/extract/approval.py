@@ -20,7 +20,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
-from doccheck.anchors import Gated
+from doccheck.anchors import Gated, anchors
 from doccheck.extract.dates import parse_date
 from doccheck.model import Field
 from doccheck.resources import corpus
@@ -36,6 +36,7 @@ def _data() -> dict:  # type: ignore[type-arg]
         "roles": frozenset(data["role_words"]),
         "name_words": frozenset(data["name_words"]),
         "row": re.compile("|".join(data["row_labels"]), re.I),
+        "row_anchors": anchors("|".join(f"(?:{p})" for p in data["row_labels"])),  # one of them is in every row label
         "heading": re.compile("|".join(f"(?:{h})" for h in data["headings"]), re.I),
         "signer": [Gated(p) for p in data["signer"]],  # NOTE: gated: an optional first word made re try every position
         "meaning": re.compile(data["meaning"], re.I),
@@ -156,9 +157,13 @@ def from_rows(rows: Sequence[Sequence[str]], source: str) -> dict[str, Field]:
     or an approval header cell over a person."""
     from doccheck.extract.identity import is_history_table
 
-    row_label = _data()["row"]
+    row_label, gate = _data()["row"], _data()["row_anchors"]
     if is_history_table(rows):
         return {}  # its approver column is the latest row's (identity.from_history)
+    if gate:
+        text = "\n".join(cell for row in rows for cell in row).lower()
+        if not any(a in text for a in gate):
+            return {}  # NOTE: no cell can hold a row label: not searched cell by cell (most body tables)
     for r, row in enumerate(rows):
         cells = [c.strip() for c in row]
         if cells and row_label.search(cells[0]):

@@ -7,6 +7,7 @@ and endnotes; a checker that misses them says "clean" about text it never read.
 from __future__ import annotations
 
 import io
+import itertools
 import posixpath
 import re
 import zipfile
@@ -425,7 +426,7 @@ def _read_identity(doc: Document, custom: dict[str, str], core: dict[str, str], 
     body_tables = [rows for rows, _ in body]
     if body_tables:
         sources.append(_first_page_table(doc, body))
-    first = [b for b in doc.blocks if b.part in ("body", "table")][:15]
+    first = list(itertools.islice((b for b in doc.blocks if b.part in ("body", "table")), 15))
     sources.extend(identity.from_first_page([b.text for b in first], sources))
     sources.extend(identity.from_series(text, part) for text, part in (*running, *((b.text, b.part) for b in first[:6])))
     sources.extend(identity.from_running_line(text, part) for text, part in running)
