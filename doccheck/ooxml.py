@@ -26,7 +26,14 @@ def qn(tag: str) -> str:
 W_P, W_R, W_T, W_TAB, W_BR, W_CR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 W_NBH, W_DEL, W_MOVE_FROM, W_INS, W_MOVE_TO = qn("w:noBreakHyphen"), qn("w:del"), qn("w:moveFrom"), qn("w:ins"), qn("w:moveTo")
 W_TXBX, W_TC, W_TR, W_TBL = qn("w:txbxContent"), qn("w:tc"), qn("w:tr"), qn("w:tbl")
-W_TC_PR, W_TR_PR, W_GRID_SPAN, W_GRID_BEFORE, W_VAL = qn("w:tcPr"), qn("w:trPr"), qn("w:gridSpan"), qn("w:gridBefore"), qn("w:val")
+W_TC_PR, W_TR_PR, W_GRID_SPAN, W_GRID_BEFORE = qn("w:tcPr"), qn("w:trPr"), qn("w:gridSpan"), qn("w:gridBefore")
+W_SDT, W_SDT_PR, W_SDT_CONTENT, W_ALIAS, W_TAG = qn("w:sdt"), qn("w:sdtPr"), qn("w:sdtContent"), qn("w:alias"), qn("w:tag")
+W_SHOWING_PLACEHOLDER, W_VAL = qn("w:showingPlcHdr"), qn("w:val")
+MC_FALLBACK = qn("mc:Fallback")
+
+# A run under one of these is not part of the visible ("final") text of its paragraph.
+_HIDDEN = {W_DEL, W_MOVE_FROM, MC_FALLBACK}
+_RUN_CHARS = {W_TAB: "\t", W_BR: "\n", W_CR: "\n", W_NBH: "-"}
 
 
 def _span(props: etree._Element | None, tag: str, default: int) -> int:
@@ -57,13 +64,6 @@ def grid_columns(tr: etree._Element, merged: bool = True) -> dict[etree._Element
         out[tc] = (n, col, span)
         col += span
     return out
-W_SDT, W_SDT_PR, W_SDT_CONTENT, W_ALIAS, W_TAG = qn("w:sdt"), qn("w:sdtPr"), qn("w:sdtContent"), qn("w:alias"), qn("w:tag")
-W_SHOWING_PLACEHOLDER, W_VAL = qn("w:showingPlcHdr"), qn("w:val")
-MC_FALLBACK = qn("mc:Fallback")
-
-# A run under one of these is not part of the visible ("final") text of its paragraph.
-_HIDDEN = {W_DEL, W_MOVE_FROM, MC_FALLBACK}
-_RUN_CHARS = {W_TAB: "\t", W_BR: "\n", W_CR: "\n", W_NBH: "-"}
 
 
 def _in_fallback(el: etree._Element) -> bool:

@@ -1,10 +1,12 @@
-"""Extract the first files of a scan with two or more workers while the parent imports spaCy.
+"""Extract the first files of a scan while spaCy is imported: by the parent before it forks two or
+more workers, or by the one worker of a few files when a core is spare (a pre-commit run).
 
 NOTE: each worker used to import spaCy and build the pipeline itself (~0.8 s of CPU), all of
 them at once, so on N cores the first ~0.8 s of a scan did the same work N times. Now the
 parent does it once and forks its workers from it (`doccheck.parallel.run`); meanwhile this
 helper, a child under the workers' memory cap, extracts files, which needs no spaCy, so the
-other cores do real work. Measured on 329 real documents, 2 workers: bench/bench_real.py.
+other cores do real work. With one worker started early, the helper goes on until that worker
+says it is warm. Measured on 329 real documents: bench/bench_real.py.
 
 Files are claimed from one shared counter: the helper takes the next one until the parent
 says stop, and everything from the counter on is the workers'. The helper keeps what it

@@ -242,7 +242,7 @@ def extract_text(data: bytes, doc: Document, markdown: bool) -> None:
         para.append((line_no, col, raw.strip()))
     _flush(doc, para, section, "paragraph", 0, markdown and not in_fence)
     sources = [identity.from_properties(front, "front matter")]
-    first = [b for b in doc.blocks if b.part != "properties"][:15]
+    first = list(itertools.islice((b for b in doc.blocks if b.part != "properties"), 15))
     tables: dict[int, list[list[str]]] = {}
     for b in doc.blocks:
         if b.kind == "table_cell" and b.cell:
