@@ -13,6 +13,9 @@ import functools
 import threading
 from collections.abc import Callable
 
+from doccheck.nlp.spacylib import spacy  # first, so spaCy comes without its command line
+
+# isort: split
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
@@ -124,8 +127,6 @@ def lean_tokenizer() -> Callable[[Language], Tokenizer]:
 
 @functools.cache
 def _pipeline() -> Language:
-    import spacy
-
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "doccheck.lean_tokenizer.v1"}}})
     nlp.add_pipe(CITATIONS)
     nlp.add_pipe(TERMS)
