@@ -11,6 +11,7 @@ fork from a parent that has built it once, while `doccheck.prefetch` extracts fi
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import time
@@ -74,6 +75,19 @@ def as_child(memory_mb: int = 0) -> None:
     _limit_memory(memory_mb)
 
 
+def _ready(memory_mb: int) -> None:
+    """Before the first file: the memory cap, and the garbage collector told to skip what the worker holds by now.
+
+    NOTE: spaCy, the pipeline and the rules are ~70,000 objects that live as long as the worker; each
+    full collection walked them all again (~40 ms, three times in a 329-file scan), and the young
+    collections every document triggers touched them too. `gc.freeze` moves them to the permanent
+    generation (one list splice; freed by reference counting as ever): a one-worker scan of the
+    real documents ran 2-3% faster.
+    """
+    _limit_memory(memory_mb)
+    gc.freeze()
+
+
 def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None:
     """Check the files sent on ``conn``. A worker started before the rules were parsed (``settings``
     None) imports spaCy meanwhile and takes its settings and rules from the first message."""
@@ -88,7 +102,7 @@ def _worker(conn: Connection, settings: Settings | None, memory_mb: int) -> None
             return
         settings, rules = init
         prime(settings, rules)
-    _limit_memory(memory_mb)
+    _ready(memory_mb)
     while True:
         task = conn.recv()
         if task is None:

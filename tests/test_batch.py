@@ -355,6 +355,30 @@ def test_a_hanging_or_crashing_file_costs_only_itself(monkeypatch, library, jobs
     assert any(f.rule == "QMSR-REF-001" for f in by_path["sops/SOP-QA-004-document-control.md"].findings)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_workers_check_files_with_what_they_hold_at_start_frozen_for_the_garbage_collector(monkeypatch, library, jobs):
+    """An early worker (one job) and workers forked warm (two) both: doccheck.parallel._ready."""
+    import gc
+
+    import doccheck.parallel as parallel
+    from doccheck.config import Config
+
+    real = parallel.check_file
+
+    def checked(path, display, settings, extracted=None):  # type: ignore[no-untyped-def]
+        if gc.get_freeze_count() < 10_000:
+            raise RuntimeError(f"only {gc.get_freeze_count()} objects frozen")
+        return real(path, display, settings, extracted)
+
+    monkeypatch.chdir(library)
+    monkeypatch.setattr(parallel, "check_file", checked)  # the forked workers inherit the patch
+    report = doccheck.scan(["."], Config(root=library, jobs=jobs, use_cache=False))
+    assert len(report.documents) == 7
+    unread = [f.message for r in report.documents for f in r.findings if f.rule == "READ-001"]
+    assert unread == ["File not checked: PDF is encrypted with a password; doccheck cannot read it"]
+    assert gc.get_freeze_count() == 0  # this process's collector is left alone
+
+
 # --- waivers ---------------------------------------------------------------------------------
 
 
