@@ -225,9 +225,20 @@ def test_a_label_that_may_mean_something_else_or_no_value_gives_no_number(line):
 @pytest.mark.parametrize(("line", "revision"), [("Revision: A.1", "A.1"), ("Version: 1.0a", "1.0a"), ("Rev: 00A", "00A"),
                                                 ("Rev. B1", "B1"), ("Revision: 1.0.0", "1.0.0"), ("Revision: B. Approved", "B"), ("Rev. C.", "C"),
                                                 ("Version 1.0alpha", "1.0alpha"), ("Version: 2.0rc1", "2.0rc1"), ("Revision: 3.", "3"),
-                                                ("Version: 1.0.0-beta", "1.0.0-beta"), ("Version: 2.1.0-rc.1", "2.1.0-rc.1")])
+                                                ("Version: 1.0.0-beta", "1.0.0-beta"), ("Version: 2.1.0-rc.1", "2.1.0-rc.1"),
+                                                ("Rev 2.0-draft", "2.0-draft"), ("Version 1.0.final", "1.0.final"), ("Rev. 2.0-RC1", "2.0-RC1"),
+                                                ("Revision: 1.0.0.1", "1.0.0.1"), ("Revision: 1.0 DRAFT", "1.0")])
 def test_revisions_with_a_minor_part_or_a_letter_after_the_digits(line, revision):
     assert identity.from_text(line, "header")["revision"].value == revision
+    label, value = line.split(None, 1) if ": " not in line else line.split(": ", 1)
+    assert identity.from_table([[label, value]], "first-page control table")["revision"].value == revision
+
+
+@pytest.mark.parametrize("line", ["Rev 2.0-xyz", "Version 3.1.q7z", "Revision: 1.2-"])
+def test_a_dotted_revision_is_never_cut_short_before_what_it_cannot_read(line):
+    """"2.0-xyz" is not revision "2": nothing is better than a wrong value."""
+    found = identity.from_text(line, "header").get("revision")
+    assert found is None or found.value in ("", line.split()[-1])
 
 
 @pytest.mark.parametrize(("line", "number"), [("QP-0017 Internal Audit Process", "QP-0017"), ("F-004A Labeling Checklist", "F-004A"),
