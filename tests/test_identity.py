@@ -654,3 +654,25 @@ def test_a_person_is_a_name_not_a_phrase_with_capitals(text, person):
     assert is_person(text) is person
     found = identity.from_text(f"Doc No: SOP-1  Approved by: {text}", "header").get("approval")
     assert bool(found and found.value and is_person(found.value)) is person
+
+
+@pytest.mark.parametrize("text", ["Change Control Board", "Design Review Board", "CCB Chair", "Steering Committee", "Human Resources",
+                                  "Research and Development", "Clinical Operations", "R&D Lead", "ACME Medical Inc", "See Signature Page"])
+def test_a_body_a_department_or_a_company_approves_as_no_person(text, tmp_path):
+    """A board or a department is an approver's role, not a person; nor is a pointer to the signatures."""
+    from doccheck.extract import extract
+    from doccheck.extract.approval import is_person
+
+    assert not is_person(text)
+    path = tmp_path / "SOP-QA-010.md"
+    path.write_text(f"# Procedure\n\n**Revision:** 2\n\nApproved by: {text}\n\nSome body text.\n", encoding="utf-8")
+    doc = extract(path)
+    assert doc.metadata.get("revision") == "2"  # the control block was read
+    assert not doc.metadata.get("approval")
+
+
+@pytest.mark.parametrize("text", ["Larry Page", "Robert Plant", "Jane Smith via DocuSign", "Mary-Jane O'Neil", "Li Wei", "John A. Smith"])
+def test_names_that_share_a_word_with_a_department_or_a_service_are_still_people(text):
+    from doccheck.extract.approval import is_person
+
+    assert is_person(text)

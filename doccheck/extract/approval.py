@@ -25,7 +25,7 @@ from doccheck.extract.dates import parse_date
 from doccheck.model import Field
 from doccheck.resources import corpus
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z.'-]*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z.'&-]*")  # "R&D" is one word, not two capitals
 _SIGN_CUE = ("sign", "Sign", "SIGN", "/s/")
 
 
@@ -35,6 +35,7 @@ def _data() -> dict:  # type: ignore[type-arg]
     return {
         "roles": frozenset(data["role_words"]),
         "name_words": frozenset(data["name_words"]),
+        "not_name_words": frozenset(data["not_name_words"]),
         "row": re.compile("|".join(data["row_labels"]), re.I),
         "row_anchors": anchors("|".join(f"(?:{p})" for p in data["row_labels"])),  # one of them is in every row label
         "heading": re.compile("|".join(f"(?:{h})" for h in data["headings"]), re.I),
@@ -54,6 +55,8 @@ def is_person(text: str) -> bool:
         return False
     words = _WORD.findall(head)
     data = _data()
+    if any(w.rstrip(".").lower() in data["not_name_words"] for w in words):
+        return False  # a body, a department, a company or where the signatures are: "Change Control Board"
     if any(w[0].islower() and w.rstrip(".") not in data["name_words"] and w.rstrip(".") not in data["roles"] for w in words):
         return False  # a phrase or a sentence, not a name: "GitHub PR database"
     named = [w for w in words if w[0].isupper() and w.rstrip(".").lower() not in data["roles"]]
