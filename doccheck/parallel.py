@@ -79,10 +79,9 @@ def _ready(memory_mb: int) -> None:
     """Before the first file: the memory cap, and the garbage collector told to skip what the worker holds by now.
 
     NOTE: spaCy, the pipeline and the rules are ~70,000 objects that live as long as the worker; each
-    full collection walked them all again (~40 ms, three times in a 329-file scan), and the young
-    collections every document triggers touched them too. `gc.freeze` moves them to the permanent
-    generation (one list splice; freed by reference counting as ever): a one-worker scan of the
-    real documents ran 2-3% faster.
+    full collection walked them all again (~40 ms, three times in a 329-file scan). `gc.freeze`
+    moves them to the permanent generation (one list splice; still freed by reference counting):
+    a one-worker scan of the real documents ran ~2% faster.
     """
     _limit_memory(memory_mb)
     gc.freeze()
