@@ -676,3 +676,36 @@ def test_names_that_share_a_word_with_a_department_or_a_service_are_still_people
     from doccheck.extract.approval import is_person
 
     assert is_person(text)
+
+
+def _control_lines() -> list[str]:
+    """Control-block lines with every label of every field, in several cases and spacings, values good and bad."""
+    import itertools
+
+    from doccheck.resources import corpus
+
+    values = ["SOP-QA-004", "Rev. B", "2.0-draft", "12 Feb 2025", "Jane Smith", "____", "[X]", "", "Draft"]
+    lines = []
+    for n, (label, value) in enumerate(itertools.product(
+            sorted({label for spec in corpus("document-control.yaml")["fields"].values() for label in spec["labels"]}), values)):
+        shown = (label.upper(), label.title(), label.replace(" ", ".  "))[n % 3]
+        sep = (": ", " ", ":", " # ", " (QA): ")[n % 5]
+        lines.append(f"{('', 'See ', 'x', '| ')[n % 4]}{shown}{sep}{value}{('', '  Page 1 of 2', '|Rev 3', ' and Doc No: F-1')[n % 4]}")
+    return lines
+
+
+def test_each_field_pattern_is_matched_only_where_a_label_can_start_and_finds_what_a_search_finds():
+    """identity._labelled matches each pattern at the label starts of one pass; the invariant that makes this
+    equal to searching the whole text: every match of every pattern starts at one of them."""
+    from doccheck.extract.identity import _label_starts, _matches_at, _specs
+
+    checked = 0
+    for text in _control_lines():
+        starts = [m.start() for m in _label_starts().finditer(text)]
+        for spec in _specs():
+            at = [p for p in starts if spec.word_re.match(text, p)]
+            for pattern in filter(None, (spec.label_re, spec.named_re, spec.bare_re, spec.loose_re)):
+                expected = [m.span() for m in pattern.finditer(text)]
+                assert [m.span() for m in _matches_at(pattern, text, at)] == expected, (text, spec.name, pattern.pattern[:60])
+                checked += bool(expected)
+    assert checked > 1000  # the lines do hold fields

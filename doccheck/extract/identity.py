@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from doccheck.extract.dates import parse_date
@@ -453,12 +453,20 @@ _NUMBER_AFTER_TITLE = re.compile(r"\s*\((?P<number>[^()\s]{2,30})\)\s*$")
 
 
 def _labelled(text: str, source: str, running: bool, known: str | None, opening: bool = True, only: str | None = None) -> dict[str, Field]:
+    """NOTE: every pattern of a field starts with the first word of one of its labels, after a non-letter.
+    Those places are found in one pass over the text (`_label_starts`) and each pattern is only matched
+    there: searching the text with four case-insensitive alternations per field, which no prefix speeds
+    up, was most of reading a document's identity."""
     found: dict[str, Field] = {}
     own_number = None
+    starts = [m.start() for m in _label_starts().finditer(text)]
     for spec in _specs():
-        if (only is not None and spec.name != only) or not spec.word_re.search(text):
+        if only is not None and spec.name != only:
             continue
-        for m in spec.label_re.finditer(text):
+        at = [p for p in starts if spec.word_re.match(text, p)]
+        if not at:
+            continue
+        for m in _matches_at(spec.label_re, text, at):
             if spec.name == "document_number" and own_number is None:
                 own_number = m
             if spec.name == "revision" and running and _of_cited_document(text, m.start(), own_number, known, opening):
@@ -470,16 +478,31 @@ def _labelled(text: str, source: str, running: bool, known: str | None, opening:
             if field and spec.name not in found:
                 found[spec.name] = field  # blank, unless a later label of the same field has a value
         if (spec.name not in found or not found[spec.name].value) and spec.named_re is not None:
-            named = spec.named_re.search(text)  # "Document No.: 100-0045": the label says what the value is
+            named = next(_matches_at(spec.named_re, text, at), None)  # "Document No.: 100-0045": the label says what the value is
             if named and not is_placeholder(named.group("v")):
                 found[spec.name] = Field(named.group("v"), source, None)
-        if spec.name not in found and spec.bare_re.search(text):
+        if spec.name not in found and next(_matches_at(spec.bare_re, text, at), None):
             found[spec.name] = blank(source)
         elif spec.name not in found and spec.value_re is not None:
-            loose = spec.loose_re.search(text)  # "Revision: [X]": a placeholder where a revision should be
+            loose = next(_matches_at(spec.loose_re, text, at), None)  # "Revision: [X]": a placeholder where a revision should be
             if loose and is_placeholder(loose.group("v")):
                 found[spec.name] = blank(source)
     return found
+
+
+@functools.cache
+def _label_starts() -> re.Pattern[str]:
+    """Where any label of any field may start: its first word, after a non-letter (a superset of every field's ``word_re``)."""
+    return _first_words({label for spec in corpus("document-control.yaml")["fields"].values() for label in spec["labels"]})
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts at one of ``starts`` (ascending)."""
+    end = 0
+    for start in starts:
+        if start >= end and (m := pattern.match(text, start)):
+            yield m
+            end = max(m.end(), start + 1)
 
 
 def is_field_label(text: str) -> bool:
