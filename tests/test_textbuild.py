@@ -1,5 +1,7 @@
 """Block text and its map back to the source stay exact through normalisation."""
 
+import pytest
+
 from doccheck.extract.textbuild import TextBuilder, normalize
 from doccheck.model import Block
 
@@ -49,3 +51,21 @@ def test_normalize_handles_nbsp_soft_hyphen_and_pdfium_hyphen_marker():
     assert normalize("His\ufffetory") == "History"
     assert normalize("Doc ID: QP\ufffe0017") == "Doc ID: QP-0017"  # a real hyphen at the line end of a narrow cell
     assert normalize("\uff11\uff13\uff14\uff18\uff15") == "13485"
+
+
+def test_a_block_is_built_from_exactly_its_fields_in_order_with_their_defaults():
+    """Block writes its own __init__ (speed): it must take the dataclass fields, no more, no fewer, and stay frozen."""
+    import dataclasses
+    import inspect
+    import pickle
+
+    params = list(inspect.signature(Block.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(Block)
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert [p.default for p in params] == [inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields]
+    values = {f.name: f"value of {f.name}" for f in fields}
+    block = Block(**values)
+    assert dataclasses.asdict(block) == values and pickle.loads(pickle.dumps(block)) == block
+    assert dataclasses.replace(block, text="other").text == "other" and hash(block) == hash(Block(**values))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        block.text = "changed"  # type: ignore[misc]
