@@ -53,6 +53,21 @@ def test_normalize_handles_nbsp_soft_hyphen_and_pdfium_hyphen_marker():
     assert normalize("\uff11\uff13\uff14\uff18\uff15") == "13485"
 
 
+def test_normalize_skips_only_the_steps_that_would_change_nothing():
+    """It translates and NFKC-normalises only when needed: the result is always the two steps' result."""
+    import random
+    import unicodedata
+
+    from doccheck.extract.textbuild import _TRANSLATE
+
+    pool = ["a", "Q", " ", "8", "\u2019", "\u201c", "\u2013", "\u00e9", "e\u0301", "\ufb01", "\uff11", "\u00a0", "\u2011",
+            "\u00ad", "\u200b", "\ufeff", "\u2007", "\u00b2", "\u2122", "\u00bd"]
+    rng = random.Random(13485)
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        assert normalize(text) == unicodedata.normalize("NFKC", text.translate(_TRANSLATE)), repr(text)
+
+
 def test_a_block_is_built_from_exactly_its_fields_in_order_with_their_defaults():
     """Block writes its own __init__ (speed): it must take the dataclass fields, no more, no fewer, and stay frozen."""
     import dataclasses

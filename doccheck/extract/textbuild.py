@@ -20,6 +20,7 @@ _TRANSLATE = str.maketrans(
         "\ufeff": "",
     }
 )
+_TRANSLATED = tuple(chr(c) for c in _TRANSLATE)
 _JOINED_HYPHEN = "\ufffe"  # PDFium's mark for a line-end hyphen it joined
 
 
@@ -40,7 +41,11 @@ def normalize(text: str) -> str:
         return text
     if _JOINED_HYPHEN in text:
         text = _HYPHEN_MARK.sub(_hyphen, text)
-    return unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
+    # NOTE: both steps only when they change something: Word's curly quotes and dashes make most paragraphs
+    # non-ASCII, and translate() looks every character up in a dict
+    if any(ch in text for ch in _TRANSLATED):
+        text = text.translate(_TRANSLATE)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 class TextBuilder:
