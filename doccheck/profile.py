@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import functools
+import itertools
 import re
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -128,8 +129,9 @@ def _opening(doc: Document) -> str:
 
 def _title_lines(doc: Document) -> list[str]:
     """Running headers and footers, and the first lines of the first page: where an issuer names itself."""
-    running = [b.text for b in doc.blocks if b.part in ("header", "footer")][:12]
-    body = [line for b in doc.blocks if b.part in ("body", "table") for line in b.text.split("\n")][:8]
+    # NOTE: islice, not a list of every block's lines cut afterwards: a long document has thousands
+    running = list(itertools.islice((b.text for b in doc.blocks if b.part in ("header", "footer")), 12))
+    body = list(itertools.islice((line for b in doc.blocks if b.part in ("body", "table") for line in b.text.split("\n")), 8))
     return [line.strip() for line in (*running, *body) if line.strip()]
 
 
