@@ -43,14 +43,15 @@ _HISTORY_CELLS = object()  # the key of a document's revision-history cells in i
 
 
 def _history_path(doc: Document, block: int, shared: dict | None) -> str:  # type: ignore[type-arg]
-    """" > revision history" when block ``block`` is a cell of a revision-history table: the table's header
-    row stands for the heading a history often does not have (``by_section``). Worked out once per document."""
-    from doccheck.engine.tables import history_cells
+    """" > revision history" when block ``block`` is in a revision-history table (a cell, or a PDF line under its
+    header row): the table's header row stands for the heading a history often does not have (``by_section``).
+    Worked out once per document."""
+    from doccheck.engine.tables import history_blocks
 
     memo = shared if shared is not None else {}
     cells = memo.get(_HISTORY_CELLS)
     if cells is None:
-        cells = memo[_HISTORY_CELLS] = history_cells(doc)
+        cells = memo[_HISTORY_CELLS] = history_blocks(doc)
     return " > revision history" if block in cells else ""
 
 
@@ -67,7 +68,7 @@ def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile, doc: Document | None =
         severity = min(severity, rule.by_evidence[hit.evidence])
     if rule.by_section and doc is not None and hit.block is not None:
         block = doc.blocks[hit.block]
-        path = _lowered_path(block.section) + (_history_path(doc, hit.block, shared) if block.cell is not None else "")
+        path = _lowered_path(block.section) + (_history_path(doc, hit.block, shared) if block.cell is not None or doc.format == "pdf" else "")
         for words, lowered in rule.by_section.items():
             if words in path:
                 severity = min(severity, lowered)

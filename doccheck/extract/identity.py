@@ -669,6 +669,52 @@ def _history_sections() -> frozenset[str]:
     return frozenset(_norm_key(s) for s in corpus("document-control.yaml")["history"]["sections"])
 
 
+@functools.cache
+def _column_names() -> tuple[dict[tuple[str, ...], str], frozenset[str]]:
+    """Column-name phrases (as lower-case word tuples) -> their history role ("" for the other columns), and the joiners."""
+    data = corpus("document-control.yaml")["history"]
+    names = {tuple(_HEADER_WORD.findall(w.lower())): "" for w in data["other_columns"]}
+    names.update({tuple(_HEADER_WORD.findall(w.lower())): role for role, words in data["headers"].items() for w in words})
+    return {k: v for k, v in names.items() if k}, frozenset(data["joiners"])
+
+
+_HEADER_WORD = re.compile(r"[a-z]+|#")
+
+
+def is_history_header_line(text: str) -> bool:
+    """Whether one line is a revision-history table's header row written out ("Rev.  Date  Description of Change  Author"):
+    nothing but column names, among them a revision column and a description of the change. NOTE: a PDF has no
+    cells to read a header row from; a line of other words ("Document No.  Title  Revision") is no history, and
+    neither is a control table's label row ("Revision  Effective Date  Approved By"): it describes no change."""
+    if len(text) > 120 or any(ch.isdigit() for ch in text):
+        return False
+    words = _HEADER_WORD.findall(text.lower())
+    names, joiners = _column_names()
+    longest = max(map(len, names))
+    roles, i = set(), 0
+    while i < len(words):
+        size = next((n for n in range(min(longest, len(words) - i), 0, -1) if tuple(words[i : i + n]) in names), 0)
+        if size:
+            roles.add(names[tuple(words[i : i + size])])
+            i += size
+        elif words[i] in joiners:
+            i += 1
+        else:
+            return False
+    return "revision" in roles and "description" in roles
+
+
+# a revision: digits ("02", "1.1", "3a"), a letter and digits ("A1"), or one or two capitals before a capital or a digit
+# ("B Updated ...", never the "A" of "A copy of ...")
+_ROW_START = re.compile(r"^(?:[Rr]ev(?:ision)?\.?\s*)?(?:\d{1,3}(?:\.\d{1,3}){0,2}[A-Za-z]?|[A-Z]\d{1,3}(?:\.\d{1,3})?|[A-Z]{1,2}(?=\s+[A-Z0-9]|\s*$))(?![\w.-])")
+
+
+def is_history_row_line(text: str) -> bool:
+    """Whether a line can be a row of a revision-history table: it opens with a revision ("02", "B", "1.1", "Rev 3")
+    or holds a date."""
+    return bool(_ROW_START.match(text.strip())) or parse_date(text) is not None
+
+
 def is_history_heading(text: str) -> bool:
     return _norm_key(re.sub(r"^[\d.\s]+", "", text)) in _history_sections()
 
