@@ -165,20 +165,24 @@ def _blocks(pages: list[list[Line]], doc: Document) -> None:
             _add_block(doc, "header" if key in header else "footer", [ln], (), counts)
     section: list[tuple[int, str]] = []
     para: list[Line] = []
-    for prev, ln in zip([None, *body], body):
-        if pdflayout.starts_new_paragraph(prev, ln, width, spacing) and para:
-            _add_block(doc, "body", para, tuple(s for _, s in section), counts)
+    path: tuple[str, ...] = ()
+    starts, levels = pdflayout.paragraph_starts(body, width, spacing)
+    for ln, start, level in zip(body, starts, levels):
+        if start and para:
+            _add_block(doc, "body", para, path, counts)
             para = []
-        level = pdflayout.heading_level(ln.text)
         if level:
             section = [s for s in section if s[0] < level] + [(level, ln.text)]
+            path = tuple(s for _, s in section)
         para.append(ln)
     if para:
-        _add_block(doc, "body", para, tuple(s for _, s in section), counts)
+        _add_block(doc, "body", para, path, counts)
 
 
 def _joined(lines: list[Line]) -> tuple[str, tuple[Segment, ...]]:
     """The lines of a paragraph as one text: a space between two lines, a hyphenated word rejoined."""
+    if len(lines) == 1 and ((text := lines[0].text).isascii() or normalize(text) == text):  # NOTE: half the blocks are one line
+        return text, (Segment(0, len(text), lines[0].page, lines[0].start, len(text)),)
     if all(ln.text.isascii() or normalize(ln.text) == ln.text for ln in lines) and \
             not any(pdflayout.joins_hyphenated(a.text, b.text) for a, b in zip(lines, lines[1:])):
         # NOTE: the common case, as TextBuilder builds it: a segment per line, a sourceless one per space

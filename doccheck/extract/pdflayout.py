@@ -92,19 +92,28 @@ def line_spacing(lines: list[Line]) -> float:
     return gaps[len(gaps) // 2] if gaps else 0.0
 
 
-def starts_new_paragraph(prev: Line | None, line: Line, wrap_width: int, spacing: float = 0.0) -> bool:
-    """Whether ``line`` starts a paragraph rather than continuing ``prev``.
+def paragraph_starts(lines: list[Line], wrap_width: int, spacing: float = 0.0) -> tuple[list[bool], list[int]]:
+    """For each line, whether it starts a paragraph rather than continuing the line before; and its heading level.
 
     NOTE: a blank line between paragraphs never reaches the text, and PDFium joins a
     hyphenated line with the next (hiding a short last line), so the vertical gap decides first.
+    Each line's heading level is worked out once (it was three times: as the line, as the
+    line before the next, and as a one-line block).
     """
-    if prev is None or heading_level(line.text) or heading_level(prev.text) or _BULLET.match(line.text):
-        return True
-    if spacing and prev.page == line.page and prev.y_end - line.y > 1.5 * spacing:
-        return True
-    ends_sentence = prev.text.endswith((".", ":", ";", "!", "?"))
-    short = len(prev.text) < 0.7 * wrap_width
-    return (ends_sentence and short) or (short and line.text[:1].isupper() and not prev.text.endswith(("-", ",")))
+    levels = [heading_level(ln.text) for ln in lines]
+    starts, short_at, gap = [], 0.7 * wrap_width, 1.5 * spacing
+    for i, line in enumerate(lines):
+        if not i or levels[i] or levels[i - 1] or _BULLET.match(line.text):
+            starts.append(True)
+            continue
+        prev = lines[i - 1]
+        if spacing and prev.page == line.page and prev.y_end - line.y > gap:
+            starts.append(True)
+            continue
+        short = len(prev.text) < short_at
+        starts.append(short and (prev.text.endswith((".", ":", ";", "!", "?"))
+                                 or (line.text[:1].isupper() and not prev.text.endswith(("-", ",")))))
+    return starts, levels
 
 
 def wrap_width(lines: list[Line]) -> int:
