@@ -109,17 +109,10 @@ def test_unreadable_pdfs(name, reason):
 def test_custom_info_keys_that_name_an_identity_field_are_read_and_absent_ones_are_not(tmp_path, monkeypatch):
     """The info dictionary's own keys ("DocumentNumber", "Revision"), beside the standard ones; an empty one is absent."""
     monkeypatch.syspath_prepend(str(FIXTURES))
-    from generate import _pdf
+    from generate import text_pdf
 
-    text = b"BT /F1 12 Tf 72 700 Td (Purchasing procedure: suppliers are evaluated before use.) Tj ET"
-    data = _pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Title (Purchasing) /DocumentNumber (SOP-PUR-040) /Revision (3) /Approver () >>",
-    ]).replace(b"trailer\n<< /Size 7 /Root 1 0 R >>", b"trailer\n<< /Size 7 /Root 1 0 R /Info 6 0 R >>")
+    data = text_pdf(b"BT /F1 12 Tf 72 700 Td (Purchasing procedure: suppliers are evaluated before use.) Tj ET",
+                    b"<< /Title (Purchasing) /DocumentNumber (SOP-PUR-040) /Revision (3) /Approver () >>")
     path = tmp_path / "purchasing.pdf"
     path.write_bytes(data)
     doc = extract(path)

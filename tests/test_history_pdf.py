@@ -17,7 +17,7 @@ def _history_pdf(tmp_path, monkeypatch, rows_gap: int, heading: bool = True) -> 
     """Title and control lines, the table's header row and two rows ``rows_gap`` points apart, then the procedure
     (its first section heading left out unless ``heading``)."""
     monkeypatch.syspath_prepend(str(FIXTURES))
-    from generate import _pdf
+    from generate import text_pdf
 
     lines = [(760, "Supplier Evaluation Procedure"), (745, "Document No: SOP-PUR-007   Revision: 03   Effective Date: 2026-03-01"),
              (725, "Rev   Date   Description of Change   Author"),
@@ -31,16 +31,8 @@ def _history_pdf(tmp_path, monkeypatch, rows_gap: int, heading: bool = True) -> 
              (545, "of the company, and the distributors acting for it."),
              (530, "3 Responsibilities"),
              (515, "Purchasing keeps the approved supplier list current.")]
-    stream = b"".join(_line(y, t) for y, t in lines if heading or t != "1 Purpose")
-    data = _pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ])
     path = tmp_path / "SOP-PUR-007.pdf"
-    path.write_bytes(data)
+    path.write_bytes(text_pdf(b"".join(_line(y, t) for y, t in lines if heading or t != "1 Purpose")))
     return str(path)
 
 
