@@ -97,8 +97,8 @@ def paragraph_starts(lines: list[Line], wrap_width: int, spacing: float = 0.0) -
 
     NOTE: a blank line between paragraphs never reaches the text, and PDFium joins a
     hyphenated line with the next (hiding a short last line), so the vertical gap decides first.
-    Each line's heading level is worked out once (it was three times: as the line, as the
-    line before the next, and as a one-line block).
+    Each line's heading level is worked out once here (it was three times: as the line, as the
+    line before the next, and for the section path).
     """
     levels = [heading_level(ln.text) for ln in lines]
     starts, short_at, gap = [], 0.7 * wrap_width, 1.5 * spacing
