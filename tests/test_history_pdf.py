@@ -13,13 +13,14 @@ def _line(y: int, text: str) -> bytes:
     return b"BT /F1 10 Tf 72 %d Td (%s) Tj ET\n" % (y, text.encode("latin-1"))
 
 
-def _history_pdf(tmp_path, monkeypatch, rows_gap: int, heading: bool = True) -> str:  # type: ignore[no-untyped-def]
+def _history_pdf(tmp_path, monkeypatch, rows_gap: int, heading: bool = True,  # type: ignore[no-untyped-def]
+                 control: str = "Document No: SOP-PUR-007   Revision: 03   Effective Date: 2026-03-01") -> str:
     """Title and control lines, the table's header row and two rows ``rows_gap`` points apart, then the procedure
     (its first section heading left out unless ``heading``)."""
     monkeypatch.syspath_prepend(str(FIXTURES))
     from generate import text_pdf
 
-    lines = [(760, "Supplier Evaluation Procedure"), (745, "Document No: SOP-PUR-007   Revision: 03   Effective Date: 2026-03-01"),
+    lines = [(760, "Supplier Evaluation Procedure"), (745, control),
              (725, "Rev   Date   Description of Change   Author"),
              (725 - rows_gap, "01   2019-05-02   Initial release per 21 CFR 820.50   J. Smith"),
              (725 - 2 * rows_gap, "02   2021-03-01   Aligned with 21 CFR 820.198   A. Lee"),
@@ -59,3 +60,17 @@ def test_a_header_row_is_only_column_names_with_a_change_description():
     assert not is_history_header_line("Rev 2  Date 2024-01-01")
     assert is_history_row_line("B Updated per 21 CFR 820.30") and is_history_row_line("1.1 12-Mar-2021 Minor edits")
     assert not is_history_row_line("A copy of this procedure is kept by QA.")
+
+
+@pytest.mark.parametrize("rows_gap", [25, 12])
+def test_a_pdf_history_table_without_heading_gives_the_latest_revision_when_nothing_else_does(tmp_path, monkeypatch, rows_gap):
+    """As a Word history table does: its header row, then the row lines under it (joined into one block or not)."""
+    from doccheck.extract import extract
+
+    doc = extract(_history_pdf(tmp_path, monkeypatch, rows_gap, control="Document No: SOP-PUR-007"))
+    assert doc.metadata.get("revision") == "02"
+    assert doc.metadata.best("revision").source == "revision history table (latest row)"
+    assert doc.metadata.get("effective_date") == "2021-03-01"
+    (tmp_path / "c").mkdir()
+    control = extract(_history_pdf(tmp_path / "c", monkeypatch, rows_gap))
+    assert (control.metadata.get("revision"), control.metadata.get("effective_date")) == ("03", "2026-03-01")  # the control block first

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from doccheck.extract.identity import is_history_header_line, is_history_row_line, is_history_table
-from doccheck.model import Block, Document
+from doccheck.extract.identity import is_history_table
+from doccheck.model import Document
 
 
 def history_blocks(doc: Document) -> frozenset[int]:
@@ -12,22 +12,10 @@ def history_blocks(doc: Document) -> frozenset[int]:
 
 
 def history_lines(doc: Document) -> frozenset[int]:
-    """PDF: the body blocks of a revision-history table with no heading above it: from a line that is its header
-    row (`identity.is_history_header_line`) over the rows under it (each opens with a revision or holds a date:
-    `identity.is_history_row_line`), up to the first block that is no such row or a heading ("1 Purpose")."""
-    out: list[int] = []
-    inside = False
-    for block in doc.blocks:
-        if block.part != "body":
-            continue
-        if inside and block.kind != "heading" and is_history_row_line(block.text):
-            out.append(block.index)
-            continue
-        inside = False
-        if block.kind != "heading" and is_history_header_line(_first_line(block)):
-            inside = True
-            out.append(block.index)
-    return frozenset(out)
+    """PDF: the blocks of a revision-history table with no heading above it (`doccheck.extract.pdf.history_without_heading`)."""
+    from doccheck.extract.pdf import history_without_heading
+
+    return frozenset(block.index for block in history_without_heading(doc))
 
 
 def history_cells(doc: Document) -> frozenset[int]:
@@ -53,7 +41,3 @@ def history_cells(doc: Document) -> frozenset[int]:
         members.setdefault(key, []).append(block.index)
     return frozenset(i for key, table_rows in rows.items() if is_history_table([table_rows[r] for r in sorted(table_rows)]) for i in members[key])
 
-
-def _first_line(block: Block) -> str:
-    """A PDF block's first line (its first segment): the layout may join a table's header row and its first row."""
-    return block.text[: block.segments[0].length] if block.segments else block.text

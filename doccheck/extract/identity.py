@@ -670,15 +670,18 @@ def _history_sections() -> frozenset[str]:
 
 
 @functools.cache
-def _column_names() -> tuple[dict[tuple[str, ...], str], frozenset[str]]:
-    """Column-name phrases (as lower-case word tuples) -> their history role ("" for the other columns), and the joiners."""
+def _column_names() -> tuple[dict[tuple[str, ...], str], frozenset[str], frozenset[str]]:
+    """Column-name phrases (as lower-case word tuples) -> their history role ("" for the other columns), the joiners,
+    and the words a column name starts with."""
     data = corpus("document-control.yaml")["history"]
     names = {tuple(_HEADER_WORD.findall(w.lower())): "" for w in data["other_columns"]}
     names.update({tuple(_HEADER_WORD.findall(w.lower())): role for role, words in data["headers"].items() for w in words})
-    return {k: v for k, v in names.items() if k}, frozenset(data["joiners"])
+    names = {k: v for k, v in names.items() if k}
+    return names, frozenset(data["joiners"]), frozenset(k[0] for k in names)
 
 
 _HEADER_WORD = re.compile(r"[a-z]+|#")
+_DIGIT = re.compile(r"\d")
 
 
 def is_history_header_line(text: str) -> bool:
@@ -686,10 +689,10 @@ def is_history_header_line(text: str) -> bool:
     nothing but column names, among them a revision column and a description of the change. NOTE: a PDF has no
     cells to read a header row from; a line of other words ("Document No.  Title  Revision") is no history, and
     neither is a control table's label row ("Revision  Effective Date  Approved By"): it describes no change."""
-    if len(text) > 120 or any(ch.isdigit() for ch in text):
+    if len(text) > 120 or not opens_with_column_name(text) or _DIGIT.search(text):
         return False
+    names, joiners, _ = _column_names()
     words = _HEADER_WORD.findall(text.lower())
-    names, joiners = _column_names()
     longest = max(map(len, names))
     roles, i = set(), 0
     while i < len(words):
@@ -702,6 +705,12 @@ def is_history_header_line(text: str) -> bool:
         else:
             return False
     return "revision" in roles and "description" in roles
+
+
+def opens_with_column_name(text: str) -> bool:
+    """Whether ``text``'s first word can begin a revision-history column name (cheap: where most lines are left)."""
+    first = _HEADER_WORD.search(text[:24].lower())
+    return first is not None and first.group(0) in _column_names()[2]
 
 
 # a revision: digits ("02", "1.1", "3a"), a letter and digits ("A1"), or one or two capitals before a capital or a digit

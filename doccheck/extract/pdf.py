@@ -334,12 +334,16 @@ def _read_identity(doc: Document, data: bytes, first: _FirstPage) -> None:
 
 
 def _history_rows(doc: Document) -> list[list[str]]:
-    """Lines under a "Revision history" heading, split into cells on wide gaps."""
+    """Lines under a "Revision history" heading, split into cells on wide gaps; else the header row and the rows of
+    a history table with no heading (`history_without_heading`), line by line (the layout may have joined them)."""
     rows: list[list[str]] = []
     for block in doc.blocks:
         if block.part == "body" and block.section and identity.is_history_heading(block.section[-1]):
             if block.kind != "heading":
-                rows.append([c for c in re.split(r"\s{2,}|\t| \| ", block.text) if c])
+                rows.append(_cells(block.text))
+    if not rows and (table := history_without_heading(doc)):
+        header, *lines = [line for block in table for line in block_lines(block)]
+        rows = [_cells(header), *(_cells(line) for line in lines if identity.is_history_row_line(line))]
     if rows and len(rows[0]) == 1:
         rows = [re.split(r"\s+", r[0], maxsplit=2) for r in rows]
     return rows
@@ -369,3 +373,40 @@ def extract_pdf(data: bytes, doc: Document, limits: Limits) -> None:
         for name in embedded:
             doc.problems.append(Problem("embedded-file", f"contains an embedded file '{name}' that was not checked", fatal=False))
     _read_identity(doc, data, first)
+
+
+def _cells(line: str) -> list[str]:
+    return [c for c in re.split(r"\s{2,}|\t| \| ", line) if c]
+
+
+def block_lines(block: Block) -> list[str]:
+    """A PDF block's lines again: its text cut at the spaces the layout put between them (segments with no source)."""
+    cuts = [seg.start for seg in block.segments if _joint(block, seg)]
+    return [block.text[a + 1 if a >= 0 else 0 : b] for a, b in zip([-1, *cuts], [*cuts, len(block.text)])]
+
+
+def _first_line(block: Block) -> str:
+    return block.text[: next((seg.start for seg in block.segments if _joint(block, seg)), len(block.text))]
+
+
+def _joint(block: Block, seg: Segment) -> bool:
+    return seg.src_length == 0 and seg.length == 1 and block.text[seg.start] == " "
+
+
+def history_without_heading(doc: Document) -> list[Block]:
+    """The body blocks of a revision-history table with no heading above it: from the one whose first line is its
+    header row (`identity.is_history_header_line`) over the rows under it (each opens with a revision or holds a
+    date: `identity.is_history_row_line`), up to the first block that is no such row or a heading ("1 Purpose")."""
+    out: list[Block] = []
+    inside = False
+    for block in doc.blocks:
+        if block.part != "body":
+            continue
+        if inside and block.kind != "heading" and identity.is_history_row_line(block.text):
+            out.append(block)
+            continue
+        inside = False
+        if block.kind != "heading" and identity.opens_with_column_name(block.text) and identity.is_history_header_line(_first_line(block)):
+            inside = True
+            out.append(block)
+    return out
