@@ -382,7 +382,7 @@ def _cells(line: str) -> list[str]:
 def block_lines(block: Block) -> list[str]:
     """A PDF block's lines again: its text cut at the spaces the layout put between them (segments with no source)."""
     cuts = [seg.start for seg in block.segments if _joint(block, seg)]
-    return [block.text[a + 1 if a >= 0 else 0 : b] for a, b in zip([-1, *cuts], [*cuts, len(block.text)])]
+    return [block.text[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(block.text)])]
 
 
 def _first_line(block: Block) -> str:
