@@ -15,6 +15,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from doccheck import __version__
 from doccheck.config import Config, check_rule_names
@@ -39,8 +40,15 @@ def _content_hash(path: Path) -> str | None:
         return None
 
 
-def _content_hashes(files: list[Path], names: list[str], cache) -> list[str | None]:  # type: ignore[no-untyped-def]
-    """Each file's SHA-256 (None: not cached), read again only when its stat is not the one the cache recorded with it."""
+class _Recorded(NamedTuple):
+    """Each file's stat (None: not a regular file, or gone) and the content hashes the cache recorded with those stats."""
+
+    stats: list[os.stat_result | None]
+    known: dict[Path, str]
+
+
+def _recorded(files: list[Path], cache) -> _Recorded:  # type: ignore[no-untyped-def]
+    """Stat every file once and look the stats up once: for the early worker's decision and for the hashing."""
     stats: list[os.stat_result | None] = []
     for path in files:
         try:
@@ -48,7 +56,12 @@ def _content_hashes(files: list[Path], names: list[str], cache) -> list[str | No
         except OSError:
             st = None
         stats.append(st if st is not None and stat.S_ISREG(st.st_mode) else None)
-    known = cache.known_contents([(p, st) for p, st in zip(files, stats) if st is not None])
+    return _Recorded(stats, cache.known_contents([(p, st) for p, st in zip(files, stats) if st is not None]))
+
+
+def _content_hashes(files: list[Path], names: list[str], cache, recorded: _Recorded) -> list[str | None]:  # type: ignore[no-untyped-def]
+    """Each file's SHA-256 (None: not cached), read again only when its stat is not the one the cache recorded with it."""
+    stats, known = recorded
     shas: list[str | None] = []
     learnt = []
     for path, shown, st in zip(files, names, stats):
@@ -155,15 +168,16 @@ def _scan(
     from doccheck.cache import Cache
 
     cache = Cache(config.cache_path) if config.use_cache else None
-    pool = _early_pool(config, files, shown, cache)
+    recorded = _recorded(files, cache) if cache is not None else None
+    pool = _early_pool(config, files, shown, recorded)
     try:
-        return _scan_files(paths, files, shown, config, progress, details, pool, started, cache)
+        return _scan_files(paths, files, shown, config, progress, details, pool, started, cache, recorded)
     finally:
         if pool is not None:
             pool.close()
 
 
-def _early_pool(config: Config, files: list[Path], shown: list[str], cache):  # type: ignore[no-untyped-def]
+def _early_pool(config: Config, files: list[Path], shown: list[str], recorded: _Recorded | None):  # type: ignore[no-untyped-def]
     """Workers started now, before the rules are parsed: when every file will be checked (no cache), or,
     with the cache, the one worker of a few files (a pre-commit run) of which one at least changed since
     the cache last hashed it, on a machine with a core to spare.
@@ -177,22 +191,13 @@ def _early_pool(config: Config, files: list[Path], shown: list[str], cache):  # 
     if config.executor != "local" or not files or not jobs:
         return None
     spare = (default_jobs() if config.jobs is None else config.jobs) > jobs  # a core no worker will use
-    if cache is not None:
-        return Pool(jobs, config.memory_mb, None, spare) if jobs == 1 and spare and not _all_unchanged(files, cache) else None
+    if recorded is not None:  # the cache is on: only a worker for files it does not know unchanged
+        return Pool(jobs, config.memory_mb, None, spare) if jobs == 1 and spare and len(recorded.known) < len(files) else None
     return Pool(jobs, config.memory_mb, [Task(n, str(path), name) for n, (path, name) in enumerate(zip(files, shown))], spare)
 
 
-def _all_unchanged(files: list[Path], cache) -> bool:  # type: ignore[no-untyped-def]
-    """Every file has the stat the cache recorded when it last hashed it (its results are most likely cached)."""
-    try:
-        stats = [(path, path.stat()) for path in files]
-    except OSError:
-        return False
-    return len(cache.known_contents(stats)) == len(files)
-
-
 def _scan_files(paths: Iterable[str | Path], files: list[Path], names: list[str], config: Config, progress: Callable[[int, int, str], None] | None, details: bool,
-                pool, started: float, cache) -> Report:  # type: ignore[no-untyped-def]
+                pool, started: float, cache, recorded: _Recorded | None) -> Report:  # type: ignore[no-untyped-def]
     from doccheck.cache import make_key
     from doccheck.engine.run import selected, today
     from doccheck.resources import code_digest, data_digest
@@ -210,7 +215,7 @@ def _scan_files(paths: Iterable[str | Path], files: list[Path], names: list[str]
     results: list[DocumentResult | None] = [None] * len(files)
     todo: list[tuple[int, Path, str, str | None]] = []
     done = 0
-    shas = _content_hashes(files, names, cache) if cache else [None] * len(files)  # NOTE: keys serve only the cache
+    shas = _content_hashes(files, names, cache, recorded) if cache and recorded else [None] * len(files)  # NOTE: keys serve only the cache
     shown_keys = [(shown, make_key(sha, shown, context) if sha else None) for shown, sha in zip(names, shas)]
     hits = cache.get_many([k for _, k in shown_keys if k]) if cache else {}
     for i, (path, (shown, key)) in enumerate(zip(files, shown_keys)):

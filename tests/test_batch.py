@@ -214,6 +214,24 @@ def test_a_rescan_reads_no_unchanged_file_to_hash_it(monkeypatch, library):
     assert again == [] and cached == findings
 
 
+@pytest.mark.parametrize("jobs", [0, None])  # in-process, and a few files' one early worker on a spare core (which asks whether any changed)
+def test_a_cached_scan_stats_its_files_and_looks_their_stats_up_once(monkeypatch, library, jobs):
+    import doccheck.api as api
+    import doccheck.cache
+    from doccheck.config import Config
+
+    monkeypatch.setattr(doccheck.cache, "RACY_NS", -10**9)
+    import doccheck.parallel
+
+    monkeypatch.setattr(doccheck.parallel, "default_jobs", lambda: 4)  # a core to spare: the early worker's case
+    looked_up: list[int] = []
+    real = doccheck.cache.Cache.known_contents
+    monkeypatch.setattr(doccheck.cache.Cache, "known_contents", lambda self, files: (looked_up.append(len(files)), real(self, files))[1])
+    for _ in range(2):  # a cold scan, then a warm one
+        api.scan([library], Config(root=library, jobs=jobs))
+    assert looked_up == [7, 7]
+
+
 def test_a_file_rewritten_with_its_size_and_modification_time_kept_is_read_again(monkeypatch, library):
     """A tool that restores the modification time (cp -p, rsync -t) cannot restore the change time."""
     import os
