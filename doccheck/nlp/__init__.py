@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from doccheck.joined import overlapped, starts_of
 from doccheck.model import Block, Document, Tag
 from doccheck.nlp import abbreviations, context
 from doccheck.nlp.citation import Citation
@@ -93,28 +94,21 @@ def _selected(blocks: list[Block]) -> list[tuple[Block, bool]]:
         return [(b, term) for b in blocks if (term := may_hold_term(b.text)) or maybe_citation(b.text)]
     encoded = [b.text.encode("utf-8", "surrogatepass") for b in blocks]
     data = b"\n".join(encoded)
-    starts, pos = [], 0
-    for chunk in encoded:
-        starts.append(pos)
-        pos += len(chunk) + 1
+    starts = starts_of(map(len, encoded))
     terms, citations = _marked(term_prefilter(), data, starts), _marked(citation_trigger(), data, starts)
     return [(b, n in terms) for n, b in enumerate(blocks) if n in terms or n in citations]
 
 
 def _marked(pattern: Any, data: bytes, starts: list[int]) -> set[int]:
     """Indices of the blocks (starting at byte offsets ``starts``) a match of ``pattern`` overlaps."""
-    import bisect
-
     out: set[int] = set()
     pos, n = 0, len(starts)
     while (m := pattern.search(data, pos)) is not None:
-        start, end = m.span()
-        first = bisect.bisect_right(starts, start) - 1
-        last = bisect.bisect_right(starts, max(start, end - 1)) - 1
-        out.update(range(first, last + 1))
-        if last + 1 >= n:
+        blocks = overlapped(starts, *m.span())
+        out.update(blocks)
+        if blocks.stop >= n:
             break
-        pos = starts[last + 1]  # the next block: one match is enough for a block
+        pos = starts[blocks.stop]  # the next block: one match is enough for a block
     return out
 
 
