@@ -68,7 +68,7 @@ def _severity(rule: Rule, hit: Hit, ctx: DocumentProfile, doc: Document | None =
         severity = min(severity, rule.by_evidence[hit.evidence])
     if rule.by_section and doc is not None and hit.block is not None:
         block = doc.blocks[hit.block]
-        path = _lowered_path(block.section) + (_history_path(doc, hit.block, shared) if block.cell is not None or doc.format == "pdf" else "")
+        path = _lowered_path(block.section) + _history_path(doc, hit.block, shared)
         for words, lowered in rule.by_section.items():
             if words in path:
                 severity = min(severity, lowered)

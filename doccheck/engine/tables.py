@@ -7,12 +7,14 @@ from doccheck.model import Document
 
 
 def history_blocks(doc: Document) -> frozenset[int]:
-    """The blocks of the document's revision-history tables: `history_cells`, and in a PDF `history_lines`."""
-    return history_cells(doc) | history_lines(doc) if doc.format == "pdf" else history_cells(doc)
+    """The blocks of the document's revision-history tables: their cells, or in a PDF their lines."""
+    return history_cells(doc) | history_lines(doc)
 
 
 def history_lines(doc: Document) -> frozenset[int]:
     """PDF: the blocks of a revision-history table with no heading above it (`doccheck.extract.pdf.history_without_heading`)."""
+    if doc.format != "pdf":  # Word and Markdown tables have cells (history_cells)
+        return frozenset()
     from doccheck.extract.pdf import history_without_heading
 
     return frozenset(block.index for block in history_without_heading(doc))
