@@ -25,7 +25,6 @@ from doccheck.extract.textbuild import TextBuilder, normalize
 from doccheck.model import Block, Document, Problem, Segment
 from doccheck.resources import corpus
 
-_XMP = re.compile(rb"<x:xmpmeta.*?</x:xmpmeta>", re.S)
 _MAX_XMP = 4 * 1024 * 1024
 
 
