@@ -21,6 +21,9 @@ from doccheck.extract.dates import parse_date
         ("2026-02-20T10:00:00Z", "2026-02-20", False),
         ("Effective: 1st Sept 2026", "2026-09-01", False),
         ("Effective: 20240301", "2024-03-01", False),  # ISO 8601 basic form
+        ("Eff. Date: 2026-Apr-01", "2026-04-01", False),  # year first, the month by name
+        ("2026 SEPT 9", "2026-09-09", False),
+        ("2026/Dec/31", "2026-12-31", False),
     ],
 )
 def test_dates(text, iso, ambiguous):
@@ -29,7 +32,8 @@ def test_dates(text, iso, ambiguous):
     assert (parsed.note is not None) == ambiguous
 
 
-@pytest.mark.parametrize("text", ["no date here", "2026-13-45", "32/13/2026", "20241301", "SOP-20240301", "120240301", "20240301.5", "20240230"])
+@pytest.mark.parametrize("text", ["no date here", "2026-13-45", "32/13/2026", "20241301", "SOP-20240301", "120240301", "20240301.5", "20240230",
+                                  "2026-Feb-30", "SOP-2026-Mar-01x", "12026 Mar 1", "2026 Mar 1.5"])
 def test_not_dates(text):
     assert parse_date(text) is None
 

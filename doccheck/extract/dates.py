@@ -24,6 +24,8 @@ _PATTERNS = [
     ("iso", re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")),
     ("dmy-name", re.compile(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[-\s]{_MON}[-\s,]+(?P<y>\d{{4}})", re.I)),
     ("mdy-name", re.compile(rf"{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I)),
+    # year first with the month's name, as some document systems export it ("2026-Apr-01", "2026 APR 01")
+    ("ymd-name", re.compile(rf"(?<![\w.-])(?P<y>\d{{4}})[-\s/]{_MON}[-\s/](?P<d>\d{{1,2}})(?![\d:.])", re.I)),
     ("dotted", re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})")),
     ("slashed", re.compile(r"(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<y>\d{4})")),
     # ISO 8601's basic form, as document systems export it ("Effective: 20240301"); not inside a longer number or an id
