@@ -145,6 +145,32 @@ def test_subparts_of_another_part_are_not_part_820s(tmp_path):
 
 
 
+def test_subpart_lists_are_one_citation_each_and_a_range_is_one(tmp_path):
+    """"Subparts C and D" cites two subparts, "Subparts C, D and E" three; "Subparts B-O" is one citation
+    of the range, superseded because it covers reserved subparts (B alone is current: the QMSR has one)."""
+    path = _md(tmp_path, "# Scope\n\nSubparts C, D and E of Part 820 apply.\n\n21 CFR 820 Subparts C and D apply.\n\n"
+                         "Subparts B-O of Part 820 are reserved now.\n\n21 CFR Part 820, Subparts B through O.\n\n"
+                         "Subparts B and C of Part 820.\n\nSubparts A-B of Part 820.\n")
+    doc = extract(path)
+    tag_document(doc)
+    found = [(doc.blocks[t.block].location(doc.format, t.start).line, t.ref.get("subpart"), t.ref.get("subpart_end"), t.status)
+             for t in doc.tags if t.kind == "citation"]
+    assert [f[1] for f in found if f[0] == 3] == ["C", "D", "E"]
+    assert [f[1] for f in found if f[0] == 5] == ["C", "D"]
+    assert [f[1:] for f in found if f[0] == 7] == [("B", "O", "superseded")]
+    assert [f[1:] for f in found if f[0] == 9] == [("B", "O", "superseded")]
+    assert [(f[1], f[3]) for f in found if f[0] == 11] == [("B", "current"), ("C", "superseded")]
+    assert [f[1:] for f in found if f[0] == 13] == [("A", "B", "current")]
+    assert all(f[3] == "superseded" for f in found if f[0] in (3, 5))
+
+
+def test_a_subpart_range_maps_to_its_reserved_subparts_clauses(tmp_path):
+    report = api.scan([_md(tmp_path, "# Scope\n\nSubparts C to E of Part 820 apply.\n\nSubpart C - Design Controls\n")], Config(root=tmp_path, use_cache=False))
+    finding, title = [f for f in report.documents[0].findings if f.rule == "QMSR-REF-003"]
+    assert finding.text == "Subparts C to E of Part 820" and title.text == "Subpart C"  # a title is not a range
+    assert "7.3" in finding.message and "4.2.4" in finding.message and "7.4" in finding.message
+
+
 def test_a_subpart_named_before_its_part_is_one_citation_of_the_subpart(tmp_path):
     """"Subpart J of 21 CFR Part 820": the Part is what the subpart belongs to, not a second citation;
     the Part alone, or a section after "of", stays what it was."""

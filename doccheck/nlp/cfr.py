@@ -15,7 +15,8 @@ otherwise it comes back as a candidate (evidence ``bare``) for the document-leve
 pass (`doccheck.nlp.context`), which accepts it when its table column, its heading or the
 document is about Part 820. Part citations (``21 CFR Part 820``, ``Parts 803 and 806``,
 ``CFR 21 Part 820``) and subparts (``Subpart C``, ``SUBPART G - PRODUCTION ...``) are read
-the same way. Glued text from PDF text layers (``820.30Design``) ends the number, and a
+the same way; a list of subparts (``Subparts C and D``) is one citation per subpart, a range
+(``Subparts B-O``) one citation. Glued text from PDF text layers (``820.30Design``) ends the number, and a
 section glued to its anchor (``21CFR820.72``) is still one.
 """
 
@@ -70,14 +71,19 @@ _ID_BEFORE = re.compile(r"(?<![A-Za-z])(?:part\s*(?:number|no\.?|#)|p/n|item|mod
 _PART_CITE = re.compile(
     rf"(?:(?<![\d.])(?P<title>\d{{1,2}})\s?\.?\s?)?(?<![A-Za-z]){_CFR_WORD}(?:\s?(?P<title2>21)(?=\s?[Pp]))?"
     rf"[\s.,]{{0,2}}(?:{_PART_WORD}\s?)?(?P<part>\d{{1,3}})(?!\d|\.\d)"
-    r"(?:[\s,;:–—-]{0,4}(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9]))?"
+    r"(?:[\s,;:–—-]{0,4}(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9])"
+    r"(?:(?:\s?[-–—]\s?|\s(?:through|thru|to)\s)(?P<subend>[A-O])(?![A-Za-z0-9]))?)?"  # "21 CFR 820 Subparts B through O"
 )
 _PART_LIST = re.compile(r"\s?(?:,|\band\b|\bor\b|&|,\s?and\b)\s?(?P<part>\d{2,3})(?!\d|\.\d)(?!\s?(?:mm|cm|kg|g|ml|units?|%|C\.?\s?F|CRF|cfr))")
+_SUBPART_SEP = r"(?:\s?,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s|\s?[-–—]\s?|\s(?:through|thru|to)\s)"
 _SUBPART = re.compile(
     r"(?<![A-Za-z])(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9])"
+    rf"(?P<more>(?:{_SUBPART_SEP}[A-O](?![A-Za-z0-9]))*)"  # "Subparts B and C", "Subparts C, D and E", "Subparts B-O"
     r"(?P<of>\s?(?:of|in|,)\s?(?:21\s?CFR\s?)?(?:[Pp]art\s?)?820\b(?!\.\d))?"
     r"(?:\s?[-–—:.]\s?(?P<title>[A-Za-z]+))?"
 )
+_SUBPART_ITEM = re.compile(rf"(?P<sep>{_SUBPART_SEP})(?P<sub>[A-O])")
+_SUBPART_RANGE = re.compile(r"\s?[-–—]\s?|\s(?:through|thru|to)\s")
 _OTHER_PART = re.compile(r"\b[Pp]arts?\s?(?P<part>\d{1,3})\b(?!\.\d)")
 _CFR_LITERALS = ("CFR", "cfr", "Cfr", "CRF", "crf", "C.F", "C. F")
 
@@ -117,6 +123,8 @@ def cfr(start: int, end: int, part: str, sec: str | None, para: str | None = Non
         norm += f", {extra['also']}"
     if extra.get("subpart"):
         norm += f", Subpart {extra['subpart']}"
+    if extra.get("subpart_end"):
+        norm += f" to Subpart {extra['subpart_end']}"
     if extra.get("range_end"):
         norm += f" to {extra['range_end']}"
     ref["norm"] = norm
@@ -297,7 +305,7 @@ def find_parts(text: str, taken: Callable[[int, int], bool]) -> list[Citation]:
         if (m.group("title") or "21") != "21":
             end = m.end()  # "40 CFR 60": another title's citation
             continue
-        out.append(cfr(m.start(), m.end(), m.group("part"), None, subpart=m.group("sub")))
+        out.append(cfr(m.start(), m.end(), m.group("part"), None, subpart=m.group("sub"), subpart_end=m.group("subend")))
         end = m.end()
         while n := _PART_LIST.match(text, end):
             out.append(cfr(n.start("part"), n.end(), n.group("part"), None))
@@ -326,11 +334,13 @@ def find_subparts(text: str, taken: Callable[[int, int], bool]) -> list[Citation
         return out
     nearby = _facts()[2]
     for m in _SUBPART.finditer(text):
-        if taken(m.start(), m.end("sub")):  # NOTE: the letter; its "of 21 CFR Part 820" is the Part citation find_cfr gives up for it
+        items = [(n.group("sub"), n.start("sub"), _SUBPART_RANGE.fullmatch(n.group("sep")) is not None)
+                 for n in _SUBPART_ITEM.finditer(m.group("more"))]
+        last = items[-1][0] if items else m.group("sub")
+        if m.group("title") and m.group("title").lower() not in _subpart_titles().get(last, frozenset()):
             continue
-        if m.group("title") and m.group("title").lower() not in _subpart_titles().get(m.group("sub"), frozenset()):
-            continue
-        if m.group("of"):
+        first_taken = taken(m.start(), m.end("sub"))  # NOTE: the letter; its "of 21 CFR Part 820" is the Part citation find_cfr gives up for it
+        if m.group("of") or first_taken:  # "21 CFR 820 Subparts C and D": the Part citation took "C", and anchors "D"
             evidence = "anchored"
         else:
             window = text[max(0, m.start() - 60) : m.end() + 40]
@@ -338,7 +348,17 @@ def find_subparts(text: str, taken: Callable[[int, int], bool]) -> list[Citation
             if other:
                 continue  # "Part 11, ... Subpart B": another part's subpart
             evidence = "nearby" if nearby.search(window) else "bare"
-        out.append(cfr(m.start(), m.end("of") if m.group("of") else m.end("sub"), "820", None, None, evidence, subpart=m.group("sub")))
+        end = m.end("of") if m.group("of") else m.end("sub") + len(m.group("more"))
+        if items and items[0][2]:  # "Subparts B-O": one citation of the range
+            if not first_taken:
+                out.append(cfr(m.start(), end, "820", None, None, evidence, subpart=m.group("sub"), subpart_end=last))
+            continue
+        base = m.start("more")
+        spans = [(m.start(), m.end("sub"), m.group("sub"), first_taken)]
+        spans += [(base + at, base + at + 1, letter, False) for letter, at, _ in items]
+        for n, (start, stop, letter, skip) in enumerate(spans):
+            if not skip:  # a list: one citation per subpart, the last one up to its "of Part 820"
+                out.append(cfr(start, end if n == len(spans) - 1 else stop, "820", None, None, evidence, subpart=letter))
     return out
 
 

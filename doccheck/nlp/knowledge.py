@@ -52,6 +52,24 @@ def subpart_row(letter: str) -> dict[str, Any] | None:
     return corpus("crosswalk.yaml")["subparts"].get(letter)
 
 
+def subparts_of(ref: dict[str, Any]) -> list[str]:
+    """The subpart letters a citation names: one, or each of a range ("Subparts B-O")."""
+    first, last = ref.get("subpart") or "", ref.get("subpart_end") or ""
+    if not first:
+        return []
+    return [chr(c) for c in range(ord(first), ord(last) + 1)] if last > first else [first]
+
+
+def _subpart_range_row(ref: dict[str, Any]) -> dict[str, Any] | None:
+    """A range of subparts maps to the union of its reserved subparts' rows."""
+    rows = [r for s in subparts_of(ref) if s not in part820()["qmsr"]["subparts"] and (r := subpart_row(s))]
+    if not rows:
+        return None
+    grades = sorted((r.get("confidence", "H") for r in rows), key="HML".index)
+    return {"topic": f"Subparts {ref['subpart']} to {ref['subpart_end']}", "iso": list(dict.fromkeys(c for r in rows for c in r.get("iso", []))),
+            "qmsr": list(dict.fromkeys(q for r in rows for q in r.get("qmsr", []))), "confidence": grades[-1]}
+
+
 def _top_letter(paragraph: str | None) -> str | None:
     m = re.match(r"\(([a-z]{1,2})\)", paragraph or "")
     return m.group(1) if m else None
@@ -75,9 +93,11 @@ def _cfr_820(ref: dict[str, Any]) -> Verdict:
     qsr, qmsr = part820()["qsr"], part820()["qmsr"]
     section = ref.get("section")
     if not section:
-        sub = ref.get("subpart")
-        if sub and sub not in qmsr["subparts"]:
-            return Verdict("superseded", f"Subpart {sub} ({qsr['subparts'][sub]}) of the QSR is reserved in the QMSR")
+        reserved = [s for s in subparts_of(ref) if s not in qmsr["subparts"]]
+        if len(reserved) == 1:
+            return Verdict("superseded", f"Subpart {reserved[0]} ({qsr['subparts'][reserved[0]]}) of the QSR is reserved in the QMSR")
+        if reserved:
+            return Verdict("superseded", f"Subparts {', '.join(reserved)} of the QSR are reserved in the QMSR")
         return Verdict("current")
     if ref.get("range_end"):
         end = ref["range_end"].split("(")[0]
@@ -171,7 +191,7 @@ def template_values(tag: Any) -> dict[str, Any]:
     values: dict[str, Any] = {"norm": ref.get("norm"), "status": tag.status, "note": tag.note or "", "confidence": tag.confidence}
     values.update({k: v for k, v in ref.items() if isinstance(v, str)})
     if tag.label == "cfr" and ref.get("part") == "820":
-        row = _range_row(ref) if ref.get("range_end") else None
+        row = _range_row(ref) if ref.get("range_end") else (_subpart_range_row(ref) if ref.get("subpart_end") else None)
         row = row or (crosswalk_row(ref["section"], ref.get("paragraph")) if ref.get("section") else subpart_row(ref.get("subpart") or ""))
         if row:
             iso = list(row.get("iso", []))
