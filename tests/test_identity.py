@@ -231,11 +231,18 @@ def test_a_label_that_may_mean_something_else_or_no_value_gives_no_number(line):
                                                 ("Version 1.0alpha", "1.0alpha"), ("Version: 2.0rc1", "2.0rc1"), ("Revision: 3.", "3"),
                                                 ("Version: 1.0.0-beta", "1.0.0-beta"), ("Version: 2.1.0-rc.1", "2.1.0-rc.1"),
                                                 ("Rev 2.0-draft", "2.0-draft"), ("Version 1.0.final", "1.0.final"), ("Rev. 2.0-RC1", "2.0-RC1"),
-                                                ("Revision: 1.0.0.1", "1.0.0.1"), ("Revision: 1.0 DRAFT", "1.0")])
+                                                ("Revision: 1.0.0.1", "1.0.0.1"), ("Revision: 1.0 DRAFT", "1.0"),
+                                                ("Version: 2024.1", "2024.1"), ("Version 2025.10.2", "2025.10.2"), ("Rev: B-2", "B-2")])
 def test_revisions_with_a_minor_part_or_a_letter_after_the_digits(line, revision):
     assert identity.from_text(line, "header")["revision"].value == revision
     label, value = line.split(None, 1) if ": " not in line else line.split(": ", 1)
     assert identity.from_table([[label, value]], "first-page control table")["revision"].value == revision
+
+
+@pytest.mark.parametrize("line", ["Version 2024", "Version: 2024 edition", "Rev: 2024.1.1.1", "Rev B-2x", "Rev: B-123"])
+def test_a_year_alone_or_a_longer_calendar_or_dashed_form_is_no_revision(line):
+    found = identity.from_text(line, "header").get("revision")
+    assert found is None or found.value == ""
 
 
 @pytest.mark.parametrize("line", ["Rev 2.0-xyz", "Version 3.1.q7z", "Revision: 1.2-"])
