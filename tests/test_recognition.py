@@ -150,7 +150,7 @@ def test_subpart_lists_are_one_citation_each_and_a_range_is_one(tmp_path):
     of the range, superseded because it covers reserved subparts (B alone is current: the QMSR has one)."""
     path = _md(tmp_path, "# Scope\n\nSubparts C, D and E of Part 820 apply.\n\n21 CFR 820 Subparts C and D apply.\n\n"
                          "Subparts B-O of Part 820 are reserved now.\n\n21 CFR Part 820, Subparts B through O.\n\n"
-                         "Subparts B and C of Part 820.\n\nSubparts A-B of Part 820.\n")
+                         "Subparts B and C of Part 820.\n\nSubparts A-B of Part 820.\n\nSubparts C, E-G and J of Part 820.\n")
     doc = extract(path)
     tag_document(doc)
     found = [(doc.blocks[t.block].location(doc.format, t.start).line, t.ref.get("subpart"), t.ref.get("subpart_end"), t.status)
@@ -161,6 +161,7 @@ def test_subpart_lists_are_one_citation_each_and_a_range_is_one(tmp_path):
     assert [f[1:] for f in found if f[0] == 9] == [("B", "O", "superseded")]
     assert [(f[1], f[3]) for f in found if f[0] == 11] == [("B", "current"), ("C", "superseded")]
     assert [f[1:] for f in found if f[0] == 13] == [("A", "B", "current")]
+    assert [f[1:3] for f in found if f[0] == 15] == [("C", None), ("E", "G"), ("J", None)]
     assert all(f[3] == "superseded" for f in found if f[0] in (3, 5))
 
 

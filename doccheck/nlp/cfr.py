@@ -348,17 +348,18 @@ def find_subparts(text: str, taken: Callable[[int, int], bool]) -> list[Citation
             if other:
                 continue  # "Part 11, ... Subpart B": another part's subpart
             evidence = "nearby" if nearby.search(window) else "bare"
-        end = m.end("of") if m.group("of") else m.end("sub") + len(m.group("more"))
-        if items and items[0][2]:  # "Subparts B-O": one citation of the range
-            if not first_taken:
-                out.append(cfr(m.start(), end, "820", None, None, evidence, subpart=m.group("sub"), subpart_end=last))
-            continue
+        # a list is one citation per item, a range ("B-O", "C, D-F") one citation; the last one reaches its "of Part 820"
+        groups = [[m.group("sub"), m.group("sub"), m.start(), m.end("sub")]]  # first letter, last letter, span
         base = m.start("more")
-        spans = [(m.start(), m.end("sub"), m.group("sub"), first_taken)]
-        spans += [(base + at, base + at + 1, letter, False) for letter, at, _ in items]
-        for n, (start, stop, letter, skip) in enumerate(spans):
-            if not skip:  # a list: one citation per subpart, the last one up to its "of Part 820"
-                out.append(cfr(start, end if n == len(spans) - 1 else stop, "820", None, None, evidence, subpart=letter))
+        for letter, at, is_range in items:
+            if is_range:
+                groups[-1][1], groups[-1][3] = letter, base + at + 1
+            else:
+                groups.append([letter, letter, base + at, base + at + 1])
+        groups[-1][3] = m.end("of") if m.group("of") else groups[-1][3]
+        for n, (first, upto, start, stop) in enumerate(groups):
+            if n or not first_taken:  # the Part citation holds the first item (and its range) already
+                out.append(cfr(start, stop, "820", None, None, evidence, subpart=first, subpart_end=upto if upto != first else None))
     return out
 
 
