@@ -119,3 +119,21 @@ def test_custom_info_keys_that_name_an_identity_field_are_read_and_absent_ones_a
     assert {k: v for k, v in doc.properties.items() if k.startswith("info:")} == {
         "info:Title": "Purchasing", "info:DocumentNumber": "SOP-PUR-040", "info:Revision": "3"}
     assert (doc.metadata.get("document_number"), doc.metadata.get("revision")) == ("SOP-PUR-040", "3")
+
+
+@pytest.mark.parametrize(("first", "number"), [("SOP-QA-077 Calibration of Instruments", "SOP-QA-077"),
+                                               ("QP-07.05 - Document Control Procedure", "QP-07.05"),
+                                               ("Calibration of Instruments", None), ("ISO 13485:2016 Quality management", None),
+                                               ("Page 1 of 3", None), ("21 CFR 820 compliant calibration", None)])
+def test_a_pdf_title_line_that_opens_with_the_number_gives_it_as_a_word_files_first_block_does(tmp_path, monkeypatch, first, number):
+    """An exported procedure whose title is not set as a heading: its first line, as in the Word file it came from."""
+    monkeypatch.syspath_prepend(str(FIXTURES))
+    from generate import text_pdf
+
+    lines = [(680, first), (650, "Revision 2, effective 2026-05-05."), (630, "1 Purpose"), (615, "Instruments are calibrated before use.")]
+    path = tmp_path / "calibration.pdf"
+    path.write_bytes(text_pdf(b"".join(b"BT /F1 11 Tf 72 %d Td (%s) Tj ET\n" % (y, t.encode("latin-1")) for y, t in lines)))
+    doc = extract(path)
+    assert doc.metadata.get("document_number") == number
+    if number:
+        assert doc.metadata.best("document_number").source == "title (unlabelled)"

@@ -323,6 +323,7 @@ def _read_identity(doc: Document, data: bytes, first: _FirstPage) -> None:
     sources.extend(identity.from_first_page([b.text for b in body], sources))
     sources.extend(identity.from_series(b.text, b.part if b.part != "body" else "title block") for b in (*running, *body[:6]))
     sources.extend(identity.from_running_line(b.text, b.part) for b in running)
+    sources.append(identity.from_title_line([b.text for b in body[:1]]))  # as a Word file's first block: "SOP-QA-077 Calibration"
     history = _history_rows(doc)
     sources.append(approval.from_rows(rows, "first-page control table"))
     sources.append(approval.from_lines((b.text for b in doc.blocks if b.part == "body"), "signature block"))
