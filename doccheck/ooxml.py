@@ -30,6 +30,8 @@ W_TC_PR, W_TR_PR, W_GRID_SPAN, W_GRID_BEFORE = qn("w:tcPr"), qn("w:trPr"), qn("w
 W_SDT, W_SDT_PR, W_SDT_CONTENT, W_ALIAS, W_TAG = qn("w:sdt"), qn("w:sdtPr"), qn("w:sdtContent"), qn("w:alias"), qn("w:tag")
 W_SHOWING_PLACEHOLDER, W_VAL = qn("w:showingPlcHdr"), qn("w:val")
 MC_FALLBACK = qn("mc:Fallback")
+W_RPR, W_VANISH = qn("w:rPr"), qn("w:vanish")
+_OFF = frozenset(("0", "false", "off"))  # an on/off property's "off" values (ST_OnOff)
 
 # A run under one of these is not part of the visible ("final") text of its paragraph.
 _HIDDEN = {W_DEL, W_MOVE_FROM, MC_FALLBACK}
@@ -157,9 +159,15 @@ def control_field(sdt: etree._Element) -> tuple[str, str] | None:
 
 
 def visible_runs(p: etree._Element) -> list[etree._Element]:
-    """The runs that make up paragraph ``p``'s final-view text (insertions in, deletions out)."""
+    """The runs that make up paragraph ``p``'s final-view text (insertions in, deletions out, and
+    runs formatted hidden out: ``w:vanish``, which Word shows and prints only when asked to)."""
     runs = []
-    for r in p.iter(W_R):
+    for r in p.iter(W_R, W_VANISH):  # NOTE: one walk; a run's own w:rPr/w:vanish comes right after the run
+        if r.tag == W_VANISH:
+            props = r.getparent()
+            if runs and props is not None and props.tag == W_RPR and props.getparent() is runs[-1] and r.get(W_VAL, "true") not in _OFF:
+                runs.pop()
+            continue
         parent = r.getparent()
         while parent is not None and parent is not p:
             if parent.tag in _HIDDEN or parent.tag == W_P or parent.tag == W_TXBX:

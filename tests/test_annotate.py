@@ -97,6 +97,19 @@ def test_one_comment_per_finding_on_exactly_the_matched_words(run_cli, tmp_path)
     assert refs and all("Suggestion: ISO 13485:2016 clause" in t and "Source: 21 CFR 820 (QMSR" in t for t in refs)
 
 
+def test_a_comment_after_hidden_text_sits_on_its_own_words(run_cli, tmp_path, monkeypatch):
+    """Hidden (w:vanish) runs are no part of the text; the annotator walks the runs the same way."""
+    monkeypatch.syspath_prepend(str(FIXTURES))
+    from docxgen import DocxSpec, heading, para, run, write_docx
+
+    hidden = '<w:r><w:rPr><w:vanish/></w:rPr><w:t xml:space="preserve">Hidden: 21 CFR 820.30. </w:t></w:r>'
+    source = tmp_path / "hidden.docx"
+    write_docx(str(source), DocxSpec(body=[heading("Procedure"), para(run("Records follow "), hidden, run("21 CFR 820.180 today."))]))
+    copy = _copy_of(_annotate(run_cli, tmp_path, source), source)
+    anchored = [a for t, a in word_comments(copy).values() if t.startswith("[QMSR-REF-001]")]
+    assert anchored == ["21 CFR 820.180"]
+
+
 def test_findings_outside_the_body_go_on_the_title_naming_their_place(run_cli, tmp_path):
     source = FIXTURES / "formats" / "all-parts.docx"
     result = _checked(source)

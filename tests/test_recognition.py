@@ -191,6 +191,26 @@ def test_a_subpart_named_before_its_part_is_one_citation_of_the_subpart(tmp_path
 # --- where the text sits
 
 
+_HIDDEN_RUN = '<w:r><w:rPr><w:i/><w:vanish/></w:rPr><w:t xml:space="preserve">Hidden: per 21 CFR 820.30 and the DHF. </w:t></w:r>'
+
+
+def test_text_formatted_hidden_is_not_read_and_what_only_looks_hidden_is(tmp_path):
+    """Word shows and prints a w:vanish run only when asked to: not the document's visible text. A vanish
+    switched off, a hidden paragraph mark and a tracked change's former formatting leave the text visible."""
+    path = tmp_path / "hidden.docx"
+    shown = '<w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t xml:space="preserve">Shown: 21 CFR 820.40. </w:t></w:r>'
+    mark = '<w:p><w:pPr><w:rPr><w:vanish/></w:rPr></w:pPr><w:r><w:t>Mark hidden only: 21 CFR 820.50.</w:t></w:r></w:p>'
+    changed = ('<w:r><w:rPr><w:rPrChange w:id="1" w:author="a" w:date="2026-01-01T00:00:00Z"><w:rPr><w:vanish/></w:rPr></w:rPrChange>'
+               '</w:rPr><w:t>Was hidden: 21 CFR 820.70.</w:t></w:r>')
+    write_docx(str(path), DocxSpec(body=[heading("Procedure"), para(run("Visible text. "), _HIDDEN_RUN, shown, run("End.")), mark, para(changed)],
+                                   headers={"default": [para(_HIDDEN_RUN, run("Header: 21 CFR 820.72"))]}))
+    doc = extract(path)
+    assert [b.text for b in doc.blocks if b.part == "body"][1] == "Visible text. Shown: 21 CFR 820.40. End."
+    assert sorted(n for n in norms(path)) == ["21 CFR 820.40", "21 CFR 820.50", "21 CFR 820.70", "21 CFR 820.72"]
+
+
+
+
 def test_citations_in_every_docx_part(tmp_path):
     path = tmp_path / "parts.docx"
     write_docx(str(path), DocxSpec(
