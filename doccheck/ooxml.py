@@ -102,6 +102,7 @@ class Layout(NamedTuple):
     revisions: dict[str, int]  # tracked-change elements: w:ins, w:del, w:moveFrom tag -> count
     section_refs: list[etree._Element]  # w:headerReference and w:footerReference, in document order
     controls: list[etree._Element]  # content controls (w:sdt), in document order
+    hidden: bool = False  # whether the story holds any w:vanish (hidden formatting): `visible_runs` must look for it
 
 
 def layout(root: etree._Element) -> Layout:
@@ -114,8 +115,8 @@ def layout(root: etree._Element) -> Layout:
     """
     paras, tables, cells, boxes, refs, controls = [], [], [], [], [], []
     revisions = dict.fromkeys(_REVISION_TAGS, 0)
-    fallback = False
-    for el in root.iter(W_P, W_TBL, W_TC, W_TXBX, MC_FALLBACK, W_INS, W_DEL, W_MOVE_FROM, W_HEADER_REF, W_FOOTER_REF, W_SDT):
+    fallback = hidden = False
+    for el in root.iter(W_P, W_TBL, W_TC, W_TXBX, MC_FALLBACK, W_INS, W_DEL, W_MOVE_FROM, W_HEADER_REF, W_FOOTER_REF, W_SDT, W_VANISH):
         tag = el.tag
         if tag == W_P:
             paras.append(el)
@@ -131,13 +132,15 @@ def layout(root: etree._Element) -> Layout:
             fallback = True
         elif tag == W_SDT:
             controls.append(el)
+        elif tag == W_VANISH:
+            hidden = True
         else:
             refs.append(el)
     if fallback:
         paras = [p for p in paras if not _in_fallback(p)]
     in_box = {p for box in boxes for p in box.iter(W_P)}
     cell_of = {p: tc for tc in cells for p in tc.iter(W_P)}  # NOTE: an inner cell comes later and wins
-    return Layout(paras, tables, in_box, cell_of, revisions, refs, controls)
+    return Layout(paras, tables, in_box, cell_of, revisions, refs, controls, hidden)
 
 
 def control_field(sdt: etree._Element) -> tuple[str, str] | None:
@@ -158,11 +161,16 @@ def control_field(sdt: etree._Element) -> tuple[str, str] | None:
     return name, "".join(run_text(r) for r in content.iter(W_R)).strip()
 
 
-def visible_runs(p: etree._Element) -> list[etree._Element]:
+def visible_runs(p: etree._Element, hidden: bool = True) -> list[etree._Element]:
     """The runs that make up paragraph ``p``'s final-view text (insertions in, deletions out, and
-    runs formatted hidden out: ``w:vanish``, which Word shows and prints only when asked to)."""
+    runs formatted hidden out: ``w:vanish``, which Word shows and prints only when asked to).
+
+    ``hidden``: False when the caller knows its story holds no w:vanish (`Layout.hidden`): the
+    same runs, without looking for it (a tenth of the walk's cost, ~3% of a scan of generated
+    Word files).
+    """
     runs = []
-    for r in p.iter(W_R, W_VANISH):  # NOTE: one walk; a run's own w:rPr/w:vanish comes right after the run
+    for r in p.iter(W_R, W_VANISH) if hidden else p.iter(W_R):  # NOTE: one walk; a run's own w:rPr/w:vanish comes right after the run
         if r.tag == W_VANISH:
             props = r.getparent()
             if runs and props is not None and props.tag == W_RPR and props.getparent() is runs[-1] and r.get(W_VAL, "true") not in _OFF:

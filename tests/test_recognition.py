@@ -209,6 +209,25 @@ def test_text_formatted_hidden_is_not_read_and_what_only_looks_hidden_is(tmp_pat
     assert sorted(n for n in norms(path)) == ["21 CFR 820.40", "21 CFR 820.50", "21 CFR 820.70", "21 CFR 820.72"]
 
 
+def test_a_story_without_hidden_formatting_skips_looking_for_it_and_gets_the_same_runs(tmp_path):
+    """`Layout.hidden` says whether a story holds any w:vanish; without one, `visible_runs` need not look."""
+    import zipfile
+
+    from lxml import etree
+
+    from doccheck import ooxml
+
+    plain, hidden = tmp_path / "plain.docx", tmp_path / "hidden.docx"
+    body = [heading("Procedure"), para(run("Records follow "), run("21 CFR 820.180", bold=True), textbox("Boxed 21CFR820.184."))]
+    write_docx(str(plain), DocxSpec(body=body))
+    write_docx(str(hidden), DocxSpec(body=[*body, para(_HIDDEN_RUN)]))
+    stories = {name: etree.fromstring(zipfile.ZipFile(path).read("word/document.xml")) for name, path in (("plain", plain), ("hidden", hidden))}
+    assert (ooxml.layout(stories["plain"]).hidden, ooxml.layout(stories["hidden"]).hidden) == (False, True)
+    paragraphs = ooxml.layout(stories["plain"]).paragraphs
+    assert [ooxml.visible_runs(p, False) for p in paragraphs] == [ooxml.visible_runs(p) for p in paragraphs]
+    assert [ooxml.paragraph_text(p) for p in ooxml.layout(stories["hidden"]).paragraphs][-1] == ""
+
+
 
 
 def test_citations_in_every_docx_part(tmp_path):

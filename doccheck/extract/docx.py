@@ -137,9 +137,9 @@ def _heading_level(p: etree._Element, styles: dict[str, int]) -> int:
     return level
 
 
-def _paragraph_text(p: etree._Element) -> tuple[str, tuple[Segment, ...]]:
-    """A paragraph's final-view text, with one segment per run (key = run index)."""
-    texts = [ooxml.run_text(r) for r in ooxml.visible_runs(p)]
+def _paragraph_text(p: etree._Element, hidden: bool = True) -> tuple[str, tuple[Segment, ...]]:
+    """A paragraph's final-view text, with one segment per run (key = run index); ``hidden``: see `ooxml.visible_runs`."""
+    texts = [ooxml.run_text(r) for r in ooxml.visible_runs(p, hidden)]
     joined = "".join(texts)
     # NOTE: the common case, also for curly quotes and dashes: nothing to normalise, so segments
     # follow the runs (a text NFKC leaves alone has no character it would change)
@@ -189,7 +189,7 @@ class _StoryReader:
         for number, p in enumerate(shape.paragraphs, start=1):
             if p in separators:  # footnote separator lines: counted (locations match the file), not read
                 continue
-            text, segments = _paragraph_text(p)
+            text, segments = _paragraph_text(p, shape.hidden)
             boxed = p in in_box
             cell_el = None if boxed else cell_of.get(p)
             level = _heading_level(p, self.styles) if part == "body" and not boxed and cell_el is None else 0
