@@ -145,7 +145,9 @@ def layout(root: etree._Element) -> Layout:
 
 def control_field(sdt: etree._Element) -> tuple[str, str] | None:
     """A content control's name (its alias, else its tag) and its visible text ("" while it shows its
-    placeholder, "Click or tap here to enter text."); None for an unnamed one (a checkbox)."""
+    placeholder, "Click or tap here to enter text."); None for an unnamed one (a checkbox). Visible as
+    a paragraph's: a pending deletion or hidden text in it is no part of the value, and its paragraphs
+    are lines."""
     pr = sdt.find(W_SDT_PR)
     if pr is None:
         return None
@@ -158,7 +160,10 @@ def control_field(sdt: etree._Element) -> tuple[str, str] | None:
     content = sdt.find(W_SDT_CONTENT)
     if pr.find(W_SHOWING_PLACEHOLDER) is not None or content is None:
         return name, ""
-    return name, "".join(run_text(r) for r in content.iter(W_R)).strip()
+    paragraphs = list(content.iter(W_P))  # a block-level control holds paragraphs; an inline one, runs
+    if paragraphs:
+        return name, "\n".join(paragraph_text(p) for p in paragraphs).strip()
+    return name, "".join(run_text(r) for r in visible_runs(content)).strip()
 
 
 def visible_runs(p: etree._Element, hidden: bool = True) -> list[etree._Element]:

@@ -239,6 +239,33 @@ def test_a_content_control_named_for_a_field_labels_its_value(tmp_path):
     assert doc.metadata.get("approval") is None and doc.metadata.get("status") is None  # a role; free text
 
 
+def test_a_content_controls_value_is_its_visible_text(tmp_path):
+    """What a reader sees of a control is its value: a pending deletion (w:del) or the old place of moved
+    text (w:moveFrom, whose runs keep w:t) is no part of it, nor is hidden text; a block-level control's
+    paragraphs are lines of it."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    from docxgen import DocxSpec, deleted, inserted, p, para, run, write_docx
+
+    revision = (f'<w:sdt><w:sdtPr><w:alias w:val="Revision"/></w:sdtPr><w:sdtContent>{deleted("02", 1)}'
+                '<w:moveFrom w:id="3" w:author="A" w:date="2026-01-01T00:00:00Z"><w:r><w:t>01</w:t></w:r></w:moveFrom>'
+                f'{inserted("03", 2)}</w:sdtContent></w:sdt>')
+    number = ('<w:sdt><w:sdtPr><w:alias w:val="Document Number"/></w:sdtPr><w:sdtContent>'
+              '<w:r><w:rPr><w:vanish/></w:rPr><w:t>DRAFT-</w:t></w:r><w:r><w:t>SOP-QA-004</w:t></w:r></w:sdtContent></w:sdt>')
+    block = ('<w:sdt><w:sdtPr><w:alias w:val="Effective Date"/></w:sdtPr><w:sdtContent>'
+             '<w:p><w:r><w:t>2026-03-01</w:t></w:r></w:p><w:p><w:r><w:t>(next review 2027)</w:t></w:r></w:p></w:sdtContent></w:sdt>')
+    path = tmp_path / "controls.docx"
+    write_docx(str(path), DocxSpec(body=[p("Supplier Control", "Title"), p("Text.")],
+                                   headers={"default": [para(run("Supplier Control  "), number), para(revision), block]}))
+    doc = extract(path)
+    assert (doc.metadata.get("document_number"), doc.metadata.get("revision"), doc.metadata.get("effective_date")) == ("SOP-QA-004", "03", "2026-03-01")
+    assert {f.source for name in ("document_number", "revision", "effective_date") for f in [doc.metadata.best(name)]} == {
+        "content control 'Document Number'", "content control 'Revision'", "content control 'Effective Date'"}
+
+
 def test_a_control_block_drawn_in_a_header_text_box_is_the_documents_identity(tmp_path):
     """Templates draw the header's control block in a shape: its text box is part of the page header."""
     import sys
