@@ -306,6 +306,11 @@ def test_a_placeholder_number_or_revision_is_a_blank(line):
     (["Approved:", "", "Jane Smith, VP Quality", "", "2025-01-03"], "Jane Smith, VP Quality"),  # the label alone, its signer below
     (["Final Approval", "Jane Smith"], "Jane Smith"),
     (["DI RECORD APPROVAL", "☐ DI Record can be submitted to GUDID"], None),  # a record's approval section, no signer
+    # an approval label over an e-signature, and signers whose names are not English
+    (["Approval: Electronically signed by Jane Smith on 2026-03-01"], "Jane Smith, 2026-03-01"),
+    (["Approval: Electronically signed by the QA Manager"], None),  # a role still
+    (["Electronically signed by: Élodie Martin", "Meaning: Approval"], "Élodie Martin (Approval)"),
+    (["/s/ José García"], "José García"),
 ])
 def test_approval_statements_and_a_signer_under_an_approvals_heading(lines, approval):
     from doccheck.extract.approval import from_lines
@@ -680,6 +685,26 @@ def test_a_body_a_department_or_a_company_approves_as_no_person(text, tmp_path):
     doc = extract(path)
     assert doc.metadata.get("revision") == "2"  # the control block was read
     assert not doc.metadata.get("approval")
+
+
+@pytest.mark.parametrize("text", ["Anna Müller", "Dr. A. Müller", "José García", "Élodie Martin", "Øyvind Berg, QA", "Łukasz Nowak",
+                                  "Mary O’Neil", "Zoë Ångström"])
+def test_names_in_any_script_are_people(text, tmp_path):
+    """Device makers are European too: an accented or non-Latin-1 letter is part of a name, not where it breaks."""
+    from doccheck.extract import extract
+    from doccheck.extract.approval import is_person
+
+    assert is_person(text)
+    path = tmp_path / "SOP-QA-010.md"
+    path.write_text(f"# Procedure\n\n**Revision:** 2\n\nAuthorized by: {text}\n\nSome body text.\n", encoding="utf-8")
+    assert extract(path).metadata.get("approval") == text
+
+
+@pytest.mark.parametrize("text", ["Qualitätsmanager", "Müller", "Leiter Qualitätssicherung und Regulatory"])
+def test_a_word_in_another_script_is_still_no_name_alone(text):
+    from doccheck.extract.approval import is_person
+
+    assert not is_person(text)
 
 
 @pytest.mark.parametrize("text", ["Larry Page", "Robert Plant", "Jane Smith via DocuSign", "Mary-Jane O'Neil", "Li Wei", "John A. Smith"])

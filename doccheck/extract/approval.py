@@ -25,7 +25,8 @@ from doccheck.extract.dates import parse_date
 from doccheck.model import Field
 from doccheck.resources import corpus
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z.'&-]*")  # "R&D" is one word, not two capitals
+# A word of a name in any script ("Müller", "José García", "O’Neil"); "R&D" is one word, not two capitals
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[.'’&-])*")
 _SIGN_CUE = ("sign", "Sign", "SIGN", "/s/")
 
 
