@@ -110,6 +110,7 @@ def _role_data() -> dict[str, Any]:
         "phrases": any_of(data["external"]["phrases"]),
         "issuers": re.compile("|".join(f"(?:{p})" for p in data["external"]["issuers"]), re.I),  # short lines, each pattern anchored at ^
         "licences": any_of(data["external"]["licences"]),
+        "publications": any_of(data["external"]["publications"]),
         "placeholders": [Gated(p) for p in data["template"]["placeholders"]],
         "min_placeholders": data["template"]["min_placeholders"],
         "template_title": any_of(data["template"]["title"]),
@@ -151,6 +152,10 @@ def _external(doc: Document, opening: str) -> str | None:
     m = data["licences"].search(opening, low)
     if m and (number is None or number.source.endswith("(unlabelled)")):
         return f"it is published under a licence ({m.group(0)}) and carries no company control block"
+    m = data["publications"].search(opening, low)
+    if m and not any((f := doc.metadata.best(name)) is not None and not f.source.endswith("(unlabelled)")
+                     for name in ("document_number", "revision", "effective_date")):
+        return f"it reads as a publisher's article ('{m.group(0)}') and carries no company control block"
     return None
 
 

@@ -157,6 +157,18 @@ def _profile(tmp_path: Path, name: str, text: str, **settings):
     # a company procedure that names a regulator in a sentence is not the regulator's document
     ("fda-sop.md", "---\ndocument_number: SOP-RA-002\n---\n\n# FDA inspections\n\nFood and Drug Administration inspectors are escorted.\n"
                    "\nThe BSI Group audits us yearly.\n", "controlled", "controlled"),
+    # a standard's cover reference number and its running copyright line
+    ("iso-cover.md", "# Medical devices — Quality management systems\n\nThird edition 2016-03-01\n\nReference number ISO 13485:2016(E)\n",
+     "external", "reference number iso 13485:2016(e)"),
+    ("iso-footer.md", "# Medical devices\n\n© ISO 2016 – All rights reserved\n\n## 1 Scope\n\nText.\n", "external", "issuer"),
+    ("iec-footer.md", "# Medical device software\n\nCopyright IEC:2006\n\nText.\n", "external", "issuer"),
+    # a publisher's article: its byline or its newsletter; not a procedure with its own control block that says the same words
+    ("blog.md", "# What the QMSR means for you\n\n*Posted by Jane Doe on March 3, 2025 in Regulatory Blog*\n\nText.\n", "external", "publisher's article"),
+    ("newsletter.md", "# Five CAPA mistakes\n\nText about 21 CFR 820.100.\n\nSubscribe to our newsletter for more.\n", "external", "publisher's article"),
+    ("intranet-sop.md", "# SOP-IT-004 Intranet\n\n**Revision:** 3\n\nNews items posted by QA on March 3, 2025 stay a year; staff may "
+                        "subscribe to our newsletter.\n", "controlled", "controlled"),
+    ("sop-quoting-iso.md", "---\ndocument_number: SOP-QA-009\n---\n\n# Standards\n\nWe hold ISO 13485:2016 (© ISO 2016, all rights reserved) "
+                           "in the library.\n", "controlled", "controlled"),
 ])
 def test_roles_are_decided_from_the_document_with_their_reason(tmp_path, name, text, role, why):
     profile = _profile(tmp_path, name, text)
