@@ -167,6 +167,14 @@ def _profile(tmp_path: Path, name: str, text: str, **settings):
     ("newsletter.md", "# Five CAPA mistakes\n\nText about 21 CFR 820.100.\n\nSubscribe to our newsletter for more.\n", "external", "publisher's article"),
     ("intranet-sop.md", "# SOP-IT-004 Intranet\n\n**Revision:** 3\n\nNews items posted by QA on March 3, 2025 stay a year; staff may "
                         "subscribe to our newsletter.\n", "controlled", "controlled"),
+    # a Word mail-merge field as it shows, double angle brackets, braces around a template's own words
+    ("merge.md", "# Supplier control\n\n«Company Name» evaluates suppliers of «Product»; the «Job Title» approves them.\n", "template", "3 placeholders"),
+    ("angles.md", "# Supplier control\n\n<<Company Name>> evaluates suppliers of <<Product>>; the <<Job Title>> approves them.\n",
+     "template", "3 placeholders"),
+    ("braces.md", "# Supplier control\n\n{Company Name} evaluates suppliers of {Product}; the {Job Title} approves them.\n", "template", "3 placeholders"),
+    # a software procedure's code and one merge field are no template
+    ("code-sop.md", "---\ndocument_number: SOP-SW-002\n---\n\n# Builds\n\nRun `cat <<EOF > build.cfg`, print `a << b >> c` and "
+                    "format `{name}` and `{date}` with `{version}`; the letter starts «Dear».\n", "controlled", "controlled"),
     ("sop-quoting-iso.md", "---\ndocument_number: SOP-QA-009\n---\n\n# Standards\n\nWe hold ISO 13485:2016 (© ISO 2016, all rights reserved) "
                            "in the library.\n", "controlled", "controlled"),
 ])
