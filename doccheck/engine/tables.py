@@ -42,4 +42,3 @@ def history_cells(doc: Document) -> frozenset[int]:
             row[c - 1] = f"{row[c - 1]}\n{block.text}" if row[c - 1] else block.text
         members.setdefault(key, []).append(block.index)
     return frozenset(i for key, table_rows in rows.items() if is_history_table([table_rows[r] for r in sorted(table_rows)]) for i in members[key])
-

@@ -54,8 +54,9 @@ _BRACKETED = re.compile(rf"(?:\s?\({PARA}\))+")
 _DOTTED = re.compile(r"\.(?P<first>[a-z]{1,2})(?P<rest>(?:\.(?:\d{1,2}|[ivx]{1,5}|[a-z]{1,2}))*)(?!\w|\.\w)")
 _GLUED = re.compile(r"(?P<letter>[a-z]{1,2})(?P<digit>\d{1,2})?(?![a-z])")
 _GLUED_MORE = re.compile(r"(?:\s?,\s?|\s(?:and|or|&)\s)(?P<letter>[a-z]{1,2})(?P<digit>\d{1,2})?(?!\w)")
+_TO = r"(?:\s?[-–—]\s?|\s(?:through|thru|to)\s)"  # what joins a range: "820.181-198", "Subparts B through O"
 _RANGE = re.compile(
-    rf"(?:\s?[-–—]\s?|\s(?:through|thru|to)\s)(?:§§?\s?)?"
+    rf"{_TO}(?:§§?\s?)?"
     rf"(?:(?:(?P<part>\d{{1,3}})\.)?(?P<num>\d{{1,4}})(?!\d|\.\d)(?P<para>(?:\({PARA}\))*)|(?P<onlypara>(?:\s?\({PARA}\))+))"
 )
 _LIST = re.compile(rf"(?P<sep>\s?[,;/&]\s?(?:(?:and|or)\s)?|\s(?:and|or)\s)(?P<sign>{_SIGN}\s?)?")
@@ -72,10 +73,10 @@ _PART_CITE = re.compile(
     rf"(?:(?<![\d.])(?P<title>\d{{1,2}})\s?\.?\s?)?(?<![A-Za-z]){_CFR_WORD}(?:\s?(?P<title2>21)(?=\s?[Pp]))?"
     rf"[\s.,]{{0,2}}(?:{_PART_WORD}\s?)?(?P<part>\d{{1,3}})(?!\d|\.\d)"
     r"(?:[\s,;:–—-]{0,4}(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9])"
-    r"(?:(?:\s?[-–—]\s?|\s(?:through|thru|to)\s)(?P<subend>[A-O])(?![A-Za-z0-9]))?)?"  # "21 CFR 820 Subparts B through O"
+    rf"(?:{_TO}(?P<subend>[A-O])(?![A-Za-z0-9]))?)?"  # "21 CFR 820 Subparts B through O"
 )
 _PART_LIST = re.compile(r"\s?(?:,|\band\b|\bor\b|&|,\s?and\b)\s?(?P<part>\d{2,3})(?!\d|\.\d)(?!\s?(?:mm|cm|kg|g|ml|units?|%|C\.?\s?F|CRF|cfr))")
-_SUBPART_SEP = r"(?:\s?,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s|\s?[-–—]\s?|\s(?:through|thru|to)\s)"
+_SUBPART_SEP = rf"(?:\s?,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s|{_TO})"
 _SUBPART = re.compile(
     r"(?<![A-Za-z])(?:[Ss]ubparts?|SUBPARTS?)\s?(?P<sub>[A-O])(?![A-Za-z0-9])"
     rf"(?P<more>(?:{_SUBPART_SEP}[A-O](?![A-Za-z0-9]))*)"  # "Subparts B and C", "Subparts C, D and E", "Subparts B-O"
@@ -83,7 +84,7 @@ _SUBPART = re.compile(
     r"(?:\s?[-–—:.]\s?(?P<title>[A-Za-z]+))?"
 )
 _SUBPART_ITEM = re.compile(rf"(?P<sep>{_SUBPART_SEP})(?P<sub>[A-O])")
-_SUBPART_RANGE = re.compile(r"\s?[-–—]\s?|\s(?:through|thru|to)\s")
+_SUBPART_RANGE = re.compile(_TO)
 _OTHER_PART = re.compile(r"\b[Pp]arts?\s?(?P<part>\d{1,3})\b(?!\.\d)")
 _CFR_LITERALS = ("CFR", "cfr", "Cfr", "CRF", "crf", "C.F", "C. F")
 

@@ -63,11 +63,7 @@ def subparts_of(ref: dict[str, Any]) -> list[str]:
 def _subpart_range_row(ref: dict[str, Any]) -> dict[str, Any] | None:
     """A range of subparts maps to the union of its reserved subparts' rows."""
     rows = [r for s in subparts_of(ref) if s not in part820()["qmsr"]["subparts"] and (r := subpart_row(s))]
-    if not rows:
-        return None
-    grades = sorted((r.get("confidence", "H") for r in rows), key="HML".index)
-    return {"topic": f"Subparts {ref['subpart']} to {ref['subpart_end']}", "iso": list(dict.fromkeys(c for r in rows for c in r.get("iso", []))),
-            "qmsr": list(dict.fromkeys(q for r in rows for q in r.get("qmsr", []))), "confidence": grades[-1]}
+    return _union(rows, f"Subparts {ref['subpart']} to {ref['subpart_end']}") if rows else None
 
 
 def _top_letter(paragraph: str | None) -> str | None:
@@ -171,13 +167,14 @@ def _range_row(ref: dict[str, Any]) -> dict[str, Any]:
     lo, hi = _section_number(ref["section"]), _section_number(end_section)
     if lo == hi:  # a paragraph range inside one section: "820.198(a) through (e)"
         return {**(crosswalk_row(ref["section"]) or {}), "topic": f"{ref['section']}{ref.get('paragraph') or ''} to {ref['range_end']}"}
-    rows = [crosswalk_row(s) for s in _between("qsr", lo, hi)]
-    rows = [r for r in rows if r]
-    iso = list(dict.fromkeys(c for r in rows for c in r["iso"]))
-    qmsr = list(dict.fromkeys(q for r in rows for q in r["qmsr"]))
-    grades = sorted((r["confidence"] for r in rows), key="HML".index)
-    topic = f"sections {ref['section']} to {ref['range_end']}"
-    return {"topic": topic, "iso": iso, "qmsr": qmsr, "confidence": grades[-1] if grades else "H"}
+    return _union([r for s in _between("qsr", lo, hi) if (r := crosswalk_row(s))], f"sections {ref['section']} to {ref['range_end']}")
+
+
+def _union(rows: list[dict[str, Any]], topic: str) -> dict[str, Any]:
+    """One crosswalk row for several: their ISO clauses and QMSR sections, in order, and the lowest confidence."""
+    grades = sorted((r.get("confidence", "H") for r in rows), key="HML".index)
+    return {"topic": topic, "iso": list(dict.fromkeys(c for r in rows for c in r.get("iso", []))),
+            "qmsr": list(dict.fromkeys(q for r in rows for q in r.get("qmsr", []))), "confidence": grades[-1] if grades else "H"}
 
 
 def _iso_titled(clauses: list[str]) -> str:
